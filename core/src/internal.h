@@ -1,0 +1,178 @@
+/* Internal definitions shared by the core's source files. Not installed. */
+#ifndef DMBOOT_INTERNAL_H
+#define DMBOOT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmboot.h"
+
+/* ---- errors (error.c) ---------------------------------------------- */
+
+/* Fill err (if not NULL) and return status. The message is printf-style;
+ * with line != 0 it is prefixed "line N: ". */
+#if defined(__GNUC__)
+#define DMBOOT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DMBOOT_PRINTF(a, b)
+#endif
+dmboot_status dmb_fail(dmboot_error *err, dmboot_status status, size_t line,
+                       const char *fmt, ...) DMBOOT_PRINTF(4, 5);
+/* Set err to success (status OK, empty message). */
+void dmb_ok(dmboot_error *err);
+
+/* ---- encodings (codec.c) ------------------------------------------- */
+
+/* Lowercase hex; out must hold 2*len+1. */
+void dmb_hex_encode(const uint8_t *in, size_t len, char *out);
+/* Base64 (RFC 4648 §4, padded) / base64url (§5, unpadded); out must hold
+ * dmb_base64_len(len, url)+1. Returns the length written (without NUL). */
+size_t dmb_base64_len(size_t len, bool url);
+size_t dmb_base64_encode(const uint8_t *in, size_t len, bool url, char *out);
+/* Strict canonical base64 (padded, §4) decode. Returns false on any
+ * deviation (bad char, bad padding, non-zero trailing bits, too long). */
+bool dmb_base64_decode(const char *in, size_t in_len, uint8_t *out, size_t out_cap,
+                       size_t *out_len);
+
+/* ---- descriptor model (descriptor.c fills it) ------------------------ */
+
+typedef enum dmb_devid_type {
+    DMB_DEVID_IMEI = 0,
+    DMB_DEVID_MEID = 1,
+    DMB_DEVID_ESN = 2,
+    DMB_DEVID_OPAQUE = 3
+} dmb_devid_type;
+
+/* Parse "imei"/"meid"/"esn"/"opaque"; false if unknown. */
+bool dmb_devid_type_parse(const char *name, dmb_devid_type *out);
+const char *dmb_devid_type_name(dmb_devid_type t);
+/* Normalize (devid.c); see dmboot_devid_normalize. out holds
+ * DMBOOT_DEVID_MAX+1. */
+dmboot_status dmb_devid_normalize(dmb_devid_type type, const char *in, size_t len,
+                                  char out[DMBOOT_DEVID_MAX + 1], size_t *out_len,
+                                  dmboot_error *err);
+/* Length of the type prefix of a normalized DevID ("IMEI:" -> 5, opaque 0). */
+size_t dmb_devid_prefix_len(dmb_devid_type t);
+
+typedef enum dmb_rule_kind {
+    DMB_RULE_ABSENT = 0, /* the descriptor leaves the field out */
+    DMB_RULE_DEVID,      /* "devid" */
+    DMB_RULE_TEMPLATE,   /* "template T" */
+    DMB_RULE_BYTES,      /* "derive bytes N [enc]" */
+    DMB_RULE_CHARS       /* "derive chars N (digits|alnum|alphabet CHARS)" */
+} dmb_rule_kind;
+
+typedef enum dmb_encoding {
+    DMB_ENC_RAW = 0, /* nonces: binary */
+    DMB_ENC_HEX,
+    DMB_ENC_BASE64,
+    DMB_ENC_BASE64URL
+} dmb_encoding;
+
+typedef struct dmb_rule {
+    dmb_rule_kind kind;
+    size_t count;            /* N: bytes or chars, 1..255 */
+    dmb_encoding encoding;   /* DMB_RULE_BYTES */
+    char alphabet[95];       /* DMB_RULE_CHARS, NUL-terminated */
+    size_t alphabet_len;     /* 2..94 */
+    const char *template_;   /* DMB_RULE_TEMPLATE: points into the descriptor */
+} dmb_rule;
+
+/* Field rule slots, indexed by dmboot_field - 1 (name .. server nonce). */
+#define DMB_RULES 5
+
+typedef struct dmb_entry {
+    const char *key;   /* NUL-terminated, points into the descriptor's copy */
+    const char *value; /* likewise */
+    size_t line;       /* 1-based line number */
+} dmb_entry;
+
+typedef struct dmb_pattern {
+    const char *text; /* without the trailing '*' */
+    size_t len;
+    bool prefix;      /* ended in '*' */
+} dmb_pattern;
+
+#define DMB_MAC_LEN 32
+#define DMB_SIG_LEN 64
+
+struct dmboot_descriptor {
+    char *text;          /* the file's bytes, NUL-terminated copy */
+    size_t text_len;
+    size_t signed_len;   /* bytes before the first authentication line */
+    char *store;         /* keys and values, NUL-separated (entries point here) */
+    dmb_entry *entries;
+    size_t entry_count;
+    dmb_pattern *patterns; /* devid-match */
+    size_t pattern_count;
+
+    /* interpreted values (pointers into store) */
+    const char *id;
+    const char *server_id;
+    dmboot_kdf kdf;
+    dmb_devid_type devid_type;
+    dmb_rule rules[DMB_RULES];
+    int64_t not_before;  /* Unix seconds, start of that UTC day; INT64_MIN if absent */
+    int64_t not_after;   /* Unix seconds, end of that UTC day (23:59:59); INT64_MAX */
+    bool has_key_check;
+    char key_check[9];
+    bool has_mac;
+    uint8_t mac[DMB_MAC_LEN];
+    bool has_signature;
+    uint8_t signature[DMB_SIG_LEN];
+};
+
+/* Does a normalized DevID match a descriptor's devid-match? */
+bool dmb_descriptor_covers(const dmboot_descriptor *d, const char *devid, size_t len);
+
+/* ---- KDF (kdf.c) ------------------------------------------------------- */
+
+/* One field-stream generator keyed with a batch key; reused across
+ * devices without allocating (its HMAC context is re-initialized per
+ * block). */
+typedef struct dmb_stream dmb_stream;
+dmboot_status dmb_stream_new(dmboot_kdf kdf, const uint8_t bk[DMBOOT_BATCH_KEY_LEN],
+                             dmb_stream **out, dmboot_error *err);
+void dmb_stream_free(dmb_stream *s);
+/* Fill out[0..n) with the stream for (label, sid, dev). n <= 8160. */
+dmboot_status dmb_stream_read(dmb_stream *s, const char *label, size_t label_len,
+                              const char *sid, size_t sid_len, const char *dev,
+                              size_t dev_len, uint8_t *out, size_t n, dmboot_error *err);
+
+/* The generic constructions under the stream, for the published vectors.
+ * HKDF-Expand (RFC 5869 §2.3) with a PRK of any length, and SP 800-108
+ * counter mode with a 32-bit counter before the fixed input data. */
+dmboot_status dmb_hkdf_expand(const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                              size_t info_len, uint8_t *out, size_t n,
+                              dmboot_error *err);
+dmboot_status dmb_kbkdf_counter(const uint8_t *key, size_t key_len, const uint8_t *fixed,
+                                size_t fixed_len, uint8_t *out, size_t n,
+                                dmboot_error *err);
+
+/* ---- field encoding (encode.c) ---------------------------------------- */
+
+/* Encode the first bytes of `stream` per a DMB_RULE_BYTES/CHARS rule into
+ * out (NUL-terminated). *used gets how many stream bytes were consumed
+ * (chars may reject some). Returns DMBOOT_ERR_BUFFER_TOO_SMALL if the
+ * stream ran out (the caller then reads more). */
+dmboot_status dmb_encode_field(const dmb_rule *rule, const uint8_t *stream,
+                               size_t stream_len, uint8_t *out, size_t out_cap,
+                               size_t *out_len, size_t *used);
+
+/* ---- misc --------------------------------------------------------------- */
+
+/* Read a whole file of at most `max` bytes into a fresh buffer (NUL
+ * appended). The caller frees (and wipes, for secrets). */
+dmboot_status dmb_read_file(const char *path, size_t max, char **out, size_t *out_len,
+                            dmboot_error *err);
+dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
+                          size_t *out_len, dmboot_error *err);
+
+/* Thread-safe text for an errno value. */
+const char *dmb_strerrno(int e, char buf[128]);
+
+/* Constant-time equality of two byte strings of the same length. */
+bool dmb_equal(const void *a, const void *b, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/* Whole-file reads with a size limit, and constant-time comparison. */
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "internal.h"
+
+/* strerror() may share a buffer between threads; the XSI strerror_r not. */
+const char *dmb_strerrno(int e, char buf[128])
+{
+    if (strerror_r(e, buf, 128) != 0)
+        snprintf(buf, 128, "error %d", e);
+    return buf;
+}
+
+dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
+                          size_t *out_len, dmboot_error *err)
+{
+    size_t cap = 4096 < max + 1 ? 4096 : max + 1, len = 0;
+    char *buf = malloc(cap + 1);
+    if (buf == NULL)
+        return dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory reading %s", what);
+    for (;;) {
+        if (len == cap) {
+            if (cap > max) {
+                OPENSSL_clear_free(buf, cap + 1);
+                return dmb_fail(err, DMBOOT_ERR_IO, 0, "%s is larger than %zu bytes",
+                                what, max);
+            }
+            size_t ncap = cap * 2 < max + 1 ? cap * 2 : max + 1;
+            char *nbuf = malloc(ncap + 1);
+            if (nbuf == NULL) {
+                OPENSSL_clear_free(buf, cap + 1);
+                return dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory reading %s",
+                                what);
+            }
+            memcpy(nbuf, buf, len);
+            OPENSSL_clear_free(buf, cap + 1); /* may hold a secret */
+            buf = nbuf;
+            cap = ncap;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            char eb[128];
+            dmb_strerrno(errno, eb);
+            OPENSSL_clear_free(buf, cap + 1);
+            return dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot read %s: %s", what, eb);
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len > max) {
+        OPENSSL_clear_free(buf, cap + 1);
+        return dmb_fail(err, DMBOOT_ERR_IO, 0, "%s is larger than %zu bytes", what, max);
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return DMBOOT_OK;
+}
+
+dmboot_status dmb_read_file(const char *path, size_t max, char **out, size_t *out_len,
+                            dmboot_error *err)
+{
+    if (path == NULL || out == NULL || out_len == NULL)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        char eb[128];
+        return dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot open %s: %s", path,
+                        dmb_strerrno(errno, eb));
+    }
+    dmboot_status st = dmb_read_fd(fd, max, path, out, out_len, err);
+    close(fd);
+    return st;
+}
+
+bool dmb_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}
