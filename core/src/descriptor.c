@@ -24,3 +24,11 @@ bool dmb_descriptor_covers(const dmboot_descriptor *d, const char *devid, size_t
     (void)len;
     return false;
 }
+
+dmboot_status dmboot_descriptor_load(const char *path, dmboot_descriptor **out,
+                                     dmboot_error *err)
+{
+    (void)path;
+    (void)out;
+    return dmb_fail(err, DMBOOT_ERR_UNSUPPORTED, 0, "not implemented yet");
+}
