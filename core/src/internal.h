@@ -146,6 +146,14 @@ dmboot_status dmb_stream_read(dmb_stream *s, const char *label, size_t label_len
 dmboot_status dmb_hkdf_expand(const uint8_t *prk, size_t prk_len, const uint8_t *info,
                               size_t info_len, uint8_t *out, size_t n,
                               dmboot_error *err);
+/* HKDF-Extract and SP 800-108 counter mode with a Label and a Context, both
+ * from OpenSSL's EVP_KDF: what the batch key uses. */
+dmboot_status dmb_hkdf_extract(const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                               size_t ikm_len, uint8_t prk[32], dmboot_error *err);
+dmboot_status dmb_kbkdf_label_context(const uint8_t *key, size_t key_len,
+                                      const uint8_t *label, size_t label_len,
+                                      const uint8_t *context, size_t context_len,
+                                      uint8_t *out, size_t n, dmboot_error *err);
 dmboot_status dmb_kbkdf_counter(const uint8_t *key, size_t key_len, const uint8_t *fixed,
                                 size_t fixed_len, uint8_t *out, size_t n,
                                 dmboot_error *err);

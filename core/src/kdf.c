@@ -193,6 +193,60 @@ dmboot_status dmb_kbkdf_counter(const uint8_t *key, size_t key_len, const uint8_
     return st;
 }
 
+/* Run one EVP_KDF derivation with the given parameters. */
+static dmboot_status evp_kdf(const char *name, const OSSL_PARAM *params, uint8_t *out,
+                             size_t n, dmboot_error *err)
+{
+    EVP_KDF *k = EVP_KDF_fetch(NULL, name, NULL);
+    EVP_KDF_CTX *ctx = k != NULL ? EVP_KDF_CTX_new(k) : NULL;
+    int ok = ctx != NULL && EVP_KDF_derive(ctx, out, n, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(k);
+    if (!ok) {
+        OPENSSL_cleanse(out, n);
+        return dmb_fail(err, DMBOOT_ERR_CRYPTO, 0, "OpenSSL %s failed", name);
+    }
+    return DMBOOT_OK;
+}
+
+dmboot_status dmb_hkdf_extract(const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                               size_t ikm_len, uint8_t prk[32], dmboot_error *err)
+{
+    char digest[] = "SHA256";
+    int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)ikm, ikm_len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)(uintptr_t)salt,
+                                          salt_len),
+        OSSL_PARAM_END,
+    };
+    return evp_kdf(OSSL_KDF_NAME_HKDF, params, prk, HASH_LEN, err);
+}
+
+dmboot_status dmb_kbkdf_label_context(const uint8_t *key, size_t key_len,
+                                      const uint8_t *label, size_t label_len,
+                                      const uint8_t *context, size_t context_len,
+                                      uint8_t *out, size_t n, dmboot_error *err)
+{
+    char digest[] = "SHA256", hmac[] = "HMAC", counter[] = "counter";
+    /* OpenSSL's "salt" is SP 800-108's Label and "info" its Context; the
+     * 0x00 separator and [L]_32 (L = 8n) are on by default. */
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, hmac, 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, counter, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)key, key_len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)(uintptr_t)label,
+                                          label_len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)(uintptr_t)context,
+                                          context_len),
+        OSSL_PARAM_END,
+    };
+    return evp_kdf(OSSL_KDF_NAME_KBKDF, params, out, n, err);
+}
+
 dmboot_status dmboot_kdf_batch_key(dmboot_kdf kdf, const uint8_t *key, size_t key_len,
                                    const char *id, size_t id_len,
                                    uint8_t batch_key[DMBOOT_BATCH_KEY_LEN], dmboot_error *err)
@@ -200,59 +254,29 @@ dmboot_status dmboot_kdf_batch_key(dmboot_kdf kdf, const uint8_t *key, size_t ke
     if (key == NULL || batch_key == NULL || (id == NULL && id_len != 0))
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
     if (key_len < DMBOOT_KEY_MIN || key_len > DMBOOT_KEY_MAX)
-        return dmb_fail(err, DMBOOT_ERR_KEY, 0,
-                        "a master key has %d to %d bytes, not %zu", DMBOOT_KEY_MIN,
-                        DMBOOT_KEY_MAX, key_len);
+        return dmb_fail(err, DMBOOT_ERR_KEY, 0, "a master key has %d to %d bytes, not %zu",
+                        DMBOOT_KEY_MIN, DMBOOT_KEY_MAX, key_len);
     if (id_len > 64)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "descriptor id too long");
 
-    /* salt = "dmboot/1" || 0x00 || ID (HKDF); label "dmboot/1", context ID (KBKDF) */
+    /* "dmboot/1" || 0x00 || ID: the HKDF salt; for KBKDF the Label is the
+     * part before 0x00 and the Context the part after. */
     uint8_t salt[sizeof LABEL_V1 + 64];
     memcpy(salt, LABEL_V1, sizeof LABEL_V1); /* includes the 0x00 */
     if (id_len > 0)
         memcpy(salt + sizeof LABEL_V1, id, id_len);
-
-    char digest[] = "SHA256", hmac[] = "HMAC", counter[] = "counter";
-    int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
-    OSSL_PARAM params[8], *p = params;
-    const char *name;
-    if (kdf == DMBOOT_KDF_HKDF_SHA256) {
-        name = OSSL_KDF_NAME_HKDF;
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-        *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)key,
-                                                 key_len);
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt,
-                                                 sizeof LABEL_V1 + id_len);
-    } else if (kdf == DMBOOT_KDF_KBKDF_HMAC_SHA256) {
-        name = OSSL_KDF_NAME_KBKDF;
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, hmac, 0);
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, counter, 0);
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)key,
-                                                 key_len);
-        /* OpenSSL's "salt" is SP 800-108's Label, "info" its Context; the
-         * separator 0x00 and [L]_32 = [256]_32 are on by default. */
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt,
-                                                 sizeof LABEL_V1 - 1);
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-                                                 salt + sizeof LABEL_V1, id_len);
-    } else {
+    dmboot_status st;
+    if (kdf == DMBOOT_KDF_HKDF_SHA256)
+        st = dmb_hkdf_extract(salt, sizeof LABEL_V1 + id_len, key, key_len, batch_key, err);
+    else if (kdf == DMBOOT_KDF_KBKDF_HMAC_SHA256)
+        st = dmb_kbkdf_label_context(key, key_len, salt, sizeof LABEL_V1 - 1,
+                                     salt + sizeof LABEL_V1, id_len, batch_key,
+                                     DMBOOT_BATCH_KEY_LEN, err);
+    else
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "unknown KDF %d", (int)kdf);
-    }
-    *p = OSSL_PARAM_construct_end();
-
-    EVP_KDF *k = EVP_KDF_fetch(NULL, name, NULL);
-    EVP_KDF_CTX *ctx = k != NULL ? EVP_KDF_CTX_new(k) : NULL;
-    int ok = ctx != NULL && EVP_KDF_derive(ctx, batch_key, DMBOOT_BATCH_KEY_LEN, params) == 1;
-    EVP_KDF_CTX_free(ctx);
-    EVP_KDF_free(k);
-    if (!ok) {
-        OPENSSL_cleanse(batch_key, DMBOOT_BATCH_KEY_LEN);
-        return dmb_fail(err, DMBOOT_ERR_CRYPTO, 0, "OpenSSL %s failed", name);
-    }
-    dmb_ok(err);
-    return DMBOOT_OK;
+    if (st == DMBOOT_OK)
+        dmb_ok(err);
+    return st;
 }
 
 dmboot_status dmboot_kdf_stream(dmboot_kdf kdf, const uint8_t batch_key[DMBOOT_BATCH_KEY_LEN],
