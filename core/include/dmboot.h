@@ -295,6 +295,124 @@ DMBOOT_EXPORT dmboot_status dmboot_account_format(const dmboot_account *acc,
                                                   char *out, size_t out_cap,
                                                   size_t *out_len, dmboot_error *err);
 
+/* ------------------------------------------------------------------ */
+/* OMA DM credentials                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The credentials of OMA DM Security (docs/omadm.md §1), with H = MD5 and
+ * B64 = base64 (RFC 4648 §4, padded):
+ *   syncml:auth-basic  B64(name ":" secret)
+ *   syncml:auth-md5    B64(H(B64(H(name ":" secret)) ":" nonce))
+ *   HMAC (x-syncml-hmac transport header)
+ *                      B64(H(B64(H(name ":" secret)) ":" nonce ":" B64(H(body))))
+ * The nonce is bytes (the decoded NextNonce / AAuthData), not its base64. */
+typedef enum dmboot_cred_type {
+    DMBOOT_CRED_BASIC = 0, /* syncml:auth-basic (AAuthType BASIC) */
+    DMBOOT_CRED_MD5 = 1,   /* syncml:auth-md5 (AAuthType DIGEST) */
+    DMBOOT_CRED_HMAC = 2   /* syncml:auth-MAC, the x-syncml-hmac header (AAuthType HMAC) */
+} dmboot_cred_type;
+
+#define DMBOOT_AUTH_TEXT_MAX 1024 /* longest user name or secret, in bytes */
+#define DMBOOT_CRED_MAX 2732      /* longest credential (basic), without NUL */
+#define DMBOOT_CRED_MD5_LEN 24    /* an md5 credential or an HMAC mac */
+#define DMBOOT_NONCE_MIN 8        /* nonce bytes dmboot_nonce_generate makes */
+#define DMBOOT_NONCE_MAX 255
+#define DMBOOT_NONCE_DEFAULT 16
+
+/* "syncml:auth-basic", "syncml:auth-md5", "syncml:auth-MAC" (the Meta/Type
+ * names), or NULL for a bad value. */
+DMBOOT_EXPORT const char *dmboot_cred_type_name(dmboot_cred_type type);
+
+/* The type for a Meta/Type text: the three names above in any case, and
+ * "x-syncml-hmac" for HMAC. DMBOOT_ERR_UNSUPPORTED for anything else. */
+DMBOOT_EXPORT dmboot_status dmboot_cred_type_parse(const char *text, size_t text_len,
+                                                   dmboot_cred_type *out,
+                                                   dmboot_error *err);
+
+/* Compute a credential of any type. name and secret are bytes (UTF-8 is
+ * fine), at most DMBOOT_AUTH_TEXT_MAX each; names may hold ':'. The
+ * nonce is used by md5 and HMAC, the body by HMAC only (others ignore
+ * them; NULL with length 0 is an empty one). The value is base64:
+ * DMBOOT_CRED_MD5_LEN characters for md5 and HMAC, at most DMBOOT_CRED_MAX
+ * for basic. */
+DMBOOT_EXPORT dmboot_status dmboot_auth_compute(dmboot_cred_type type,
+                                                const char *name, size_t name_len,
+                                                const char *secret, size_t secret_len,
+                                                const uint8_t *nonce, size_t nonce_len,
+                                                const uint8_t *body, size_t body_len,
+                                                char *out, size_t out_cap,
+                                                size_t *out_len, dmboot_error *err);
+
+/* The same, one type each: the Cred/Data of syncml:auth-basic and
+ * syncml:auth-md5, and the mac of the x-syncml-hmac header. */
+DMBOOT_EXPORT dmboot_status dmboot_auth_basic(const char *name, size_t name_len,
+                                              const char *secret, size_t secret_len,
+                                              char *out, size_t out_cap, size_t *out_len,
+                                              dmboot_error *err);
+DMBOOT_EXPORT dmboot_status dmboot_auth_md5(const char *name, size_t name_len,
+                                            const char *secret, size_t secret_len,
+                                            const uint8_t *nonce, size_t nonce_len,
+                                            char *out, size_t out_cap, size_t *out_len,
+                                            dmboot_error *err);
+DMBOOT_EXPORT dmboot_status dmboot_auth_hmac(const char *name, size_t name_len,
+                                             const char *secret, size_t secret_len,
+                                             const uint8_t *nonce, size_t nonce_len,
+                                             const uint8_t *body, size_t body_len,
+                                             char *out, size_t out_cap, size_t *out_len,
+                                             dmboot_error *err);
+
+/* Check a received credential (value, as sent: base64) by recomputing it
+ * and comparing in constant time. DMBOOT_OK when it matches,
+ * DMBOOT_ERR_AUTH_FAILED (with what may be wrong) when not. */
+DMBOOT_EXPORT dmboot_status dmboot_auth_verify(dmboot_cred_type type,
+                                               const char *name, size_t name_len,
+                                               const char *secret, size_t secret_len,
+                                               const uint8_t *nonce, size_t nonce_len,
+                                               const uint8_t *body, size_t body_len,
+                                               const char *value, size_t value_len,
+                                               dmboot_error *err);
+
+/* A fresh nonce (a server's NextNonce) of nonce_len bytes
+ * (DMBOOT_NONCE_MIN..DMBOOT_NONCE_MAX) from the OpenSSL CSPRNG. */
+DMBOOT_EXPORT dmboot_status dmboot_nonce_generate(uint8_t *nonce, size_t nonce_len,
+                                                  dmboot_error *err);
+/* The same, written as base64 text (what goes into <NextNonce>). */
+DMBOOT_EXPORT dmboot_status dmboot_nonce_generate_b64(size_t nonce_len, char *out,
+                                                      size_t out_cap, size_t *out_len,
+                                                      dmboot_error *err);
+
+/* The x-syncml-hmac header value. */
+#define DMBOOT_HMAC_MAC_MAX 128 /* longest mac accepted when parsing */
+#define DMBOOT_HMAC_HEADER_MAX (32 + 2 * DMBOOT_AUTH_TEXT_MAX + DMBOOT_HMAC_MAC_MAX)
+
+/* Format `algorithm=MD5, username="NAME", mac=MAC` (without the field
+ * name). '"' and '\' in NAME are escaped with '\'; a NAME with a control
+ * character (CR, LF, ...) is refused, so it cannot inject a header. */
+DMBOOT_EXPORT dmboot_status dmboot_hmac_header_format(const char *name, size_t name_len,
+                                                      const char *mac, size_t mac_len,
+                                                      char *out, size_t out_cap,
+                                                      size_t *out_len, dmboot_error *err);
+
+/* A parsed header value. Strings are NUL-terminated. */
+typedef struct dmboot_hmac_header {
+    char algorithm[16];                      /* always "MD5" after a parse */
+    char username[DMBOOT_AUTH_TEXT_MAX + 1]; /* unquoted and unescaped */
+    size_t username_len;
+    char mac[DMBOOT_HMAC_MAC_MAX + 1];
+    size_t mac_len;
+} dmboot_hmac_header;
+
+/* Parse a header value, leniently as HTTP goes: values quoted (with '\'
+ * escapes) or bare; blanks around ',' and '='; parameter names in any case;
+ * empty list elements and unknown parameters skipped; a leading
+ * "x-syncml-hmac:" and a trailing CRLF tolerated. The algorithm defaults to
+ * MD5 when absent. DMBOOT_ERR_SYNTAX, naming the problem and its position,
+ * for: a missing username or mac, a parameter given twice, an algorithm
+ * other than MD5, a control character, or a malformed list. */
+DMBOOT_EXPORT dmboot_status dmboot_hmac_header_parse(const char *text, size_t text_len,
+                                                     dmboot_hmac_header *out,
+                                                     dmboot_error *err);
+
 #ifdef __cplusplus
 }
 #endif
