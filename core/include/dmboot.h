@@ -413,6 +413,66 @@ DMBOOT_EXPORT dmboot_status dmboot_hmac_header_parse(const char *text, size_t te
                                                      dmboot_hmac_header *out,
                                                      dmboot_error *err);
 
+/* ------------------------------------------------------------------ */
+/* SyncML DM messages                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The header of a SyncML DM package (application/vnd.syncml.dm+xml), read
+ * by a small strict XML reader of dmboot's own (docs/omadm.md §4): the
+ * document must be well-formed UTF-8 XML with root <SyncML>, <SyncHdr>
+ * then <SyncBody>. Namespaces (xmlns='SYNCML:SYNCML1.2', <Type
+ * xmlns='syncml:metinf'>, prefixes) are matched by local name; entity and
+ * character references and CDATA are decoded. A DOCTYPE with an internal
+ * subset (entity declarations), any other entity, and nesting deeper than
+ * 64 elements are refused; nothing outside the buffer is ever loaded. */
+typedef struct dmboot_syncml dmboot_syncml;
+
+typedef enum dmboot_syncml_field {
+    DMBOOT_SYNCML_VERDTD = 0,      /* SyncHdr/VerDTD, e.g. "1.2" (required) */
+    DMBOOT_SYNCML_VERPROTO,        /* SyncHdr/VerProto, e.g. "DM/1.2" (required) */
+    DMBOOT_SYNCML_SESSIONID,       /* SyncHdr/SessionID (required) */
+    DMBOOT_SYNCML_MSGID,           /* SyncHdr/MsgID (required) */
+    DMBOOT_SYNCML_TARGET_LOCURI,   /* SyncHdr/Target/LocURI: the server (required) */
+    DMBOOT_SYNCML_TARGET_LOCNAME,  /* SyncHdr/Target/LocName */
+    DMBOOT_SYNCML_SOURCE_LOCURI,   /* SyncHdr/Source/LocURI: the DevID (required) */
+    DMBOOT_SYNCML_SOURCE_LOCNAME,  /* SyncHdr/Source/LocName: the md5 user name */
+    DMBOOT_SYNCML_RESPURI,         /* SyncHdr/RespURI */
+    DMBOOT_SYNCML_CRED_TYPE,       /* SyncHdr/Cred/Meta/Type, e.g. "syncml:auth-md5" */
+    DMBOOT_SYNCML_CRED_FORMAT,     /* SyncHdr/Cred/Meta/Format, e.g. "b64" */
+    DMBOOT_SYNCML_CRED_DATA,       /* SyncHdr/Cred/Data */
+    DMBOOT_SYNCML_MAXMSGSIZE,      /* SyncHdr/Meta/MaxMsgSize */
+    DMBOOT_SYNCML_MAXOBJSIZE,      /* SyncHdr/Meta/MaxObjSize */
+    DMBOOT_SYNCML_ALERT_CODE       /* SyncBody: Data of the first Alert, e.g. "1201" */
+} dmboot_syncml_field;
+
+#define DMBOOT_SYNCML_FIELD_COUNT 15
+#define DMBOOT_SYNCML_VALUE_MAX 4096 /* longest value kept, in bytes */
+
+/* Parse a package. Errors are DMBOOT_ERR_SYNTAX with err->line set and a
+ * message that names the problem ("line 4: <SyncHdr> has no <MsgID>").
+ * Values are the element's decoded text without surrounding blanks. */
+DMBOOT_EXPORT dmboot_status dmboot_syncml_parse(const char *xml, size_t xml_len,
+                                                dmboot_syncml **out, dmboot_error *err);
+/* Free (Cred/Data is wiped). NULL is fine. */
+DMBOOT_EXPORT void dmboot_syncml_free(dmboot_syncml *m);
+
+/* A value (NUL-terminated; *len without the NUL, may be NULL), or NULL
+ * when the package does not have it. */
+DMBOOT_EXPORT const char *dmboot_syncml_get(const dmboot_syncml *m,
+                                            dmboot_syncml_field field, size_t *len);
+/* "VerDTD", "Source/LocURI", "Cred/Meta/Type", ... or NULL for a bad field. */
+DMBOOT_EXPORT const char *dmboot_syncml_field_name(dmboot_syncml_field field);
+
+/* 1 when the header has <NoResp/>, when the body has <Final/>. */
+DMBOOT_EXPORT int dmboot_syncml_no_resp(const dmboot_syncml *m);
+DMBOOT_EXPORT int dmboot_syncml_final(const dmboot_syncml *m);
+/* The commands directly in SyncBody, in order ("Alert", "Replace",
+ * "Status", "Results", ...; <Final/> is not one). */
+DMBOOT_EXPORT size_t dmboot_syncml_command_count(const dmboot_syncml *m);
+DMBOOT_EXPORT const char *dmboot_syncml_command(const dmboot_syncml *m, size_t i);
+/* How many commands of that name SyncBody has ("Alert", ...). */
+DMBOOT_EXPORT size_t dmboot_syncml_count(const dmboot_syncml *m, const char *command);
+
 #ifdef __cplusplus
 }
 #endif
