@@ -71,9 +71,28 @@ void cli_output_abort(cli_output *o);
 bool cli_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
                            bool overwrite);
 
+/* Read a whole file ("-": standard input) of at most max bytes into a
+ * fresh NUL-terminated buffer; `what` names it in errors ("secret file").
+ * Free with cli_free_input (which wipes). Prints errors. */
+bool cli_read_input(const char *path, size_t max, const char *what, char **out,
+                    size_t *out_len);
+void cli_free_input(char *buf, size_t len);
+/* The length without one trailing LF or CRLF. */
+size_t cli_strip_newline(const char *s, size_t len);
+/* Strict base64 (RFC 4648 §4, padded, canonical) of a NUL-terminated
+ * argument; false when malformed or longer than cap bytes. */
+bool cli_base64_decode(const char *in, uint8_t *out, size_t cap, size_t *out_len);
+
 /* The command table (main.c) and the commands. */
 extern const cli_command cli_commands[];
 int cmd_key_new(const cli_command *cmd, int argc, char **argv);
 int cmd_derive(const cli_command *cmd, int argc, char **argv);
+int cmd_auth_compute(const cli_command *cmd, int argc, char **argv); /* basic, md5, hmac */
+int cmd_auth_check(const cli_command *cmd, int argc, char **argv);
+/* Write one device's bootstrap document into dir, named by its DevID
+ * (dmboot_devid_filename + ".xml"), atomically, mode 0600. buf holds
+ * DMBOOT_DOCUMENT_MAX + 1 bytes. Prints errors. */
+bool cli_write_document(const char *dir, const dmboot_descriptor *d, const dmboot_account *acc,
+                        dmboot_document_type type, char *buf, bool force);
 
 #endif

@@ -1,6 +1,9 @@
-/* dmboot derive: descriptor + key + DevIDs -> JSON Lines or CSV rows. */
+/* dmboot derive: descriptor + key + DevIDs -> JSON Lines or CSV rows, or one
+ * bootstrap document (TNDS, w7) per device into a directory. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +80,7 @@ static void progress_tick(progress *p, size_t done, bool final)
 int cmd_derive(const cli_command *cmd, int argc, char **argv)
 {
     const char *descriptor = NULL, *key_path = NULL, *batch_path = NULL, *out = NULL;
+    const char *out_dir = NULL;
     const char *format = "jsonl";
     bool force = false;
     int first_devid = argc;
@@ -95,7 +99,8 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
             (r = cli_value(cmd, argc, argv, &i, "--key", &key_path)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--batch-key", &batch_path)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--format", &format)) != 0 ||
-            (r = cli_value(cmd, argc, argv, &i, "--out", &out)) != 0) {
+            (r = cli_value(cmd, argc, argv, &i, "--out", &out)) != 0 ||
+            (r = cli_value(cmd, argc, argv, &i, "--out-dir", &out_dir)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
             continue;
@@ -111,13 +116,23 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
         return cli_usage_error(cmd, "--descriptor FILE is required");
     if ((key_path == NULL) == (batch_path == NULL))
         return cli_usage_error(cmd, "give exactly one of --key FILE and --batch-key FILE");
-    dmboot_format fmt;
+    dmboot_format fmt = DMBOOT_FORMAT_JSON;
+    bool documents = true; /* one file per device into --out-dir */
+    dmboot_document_type doc_type = DMBOOT_DOCUMENT_TNDS;
     if (strcmp(format, "jsonl") == 0)
-        fmt = DMBOOT_FORMAT_JSON;
+        documents = false;
     else if (strcmp(format, "csv") == 0)
-        fmt = DMBOOT_FORMAT_CSV;
-    else
-        return cli_usage_error(cmd, "unknown --format '%s' (jsonl or csv)", format);
+        fmt = DMBOOT_FORMAT_CSV, documents = false;
+    else if (strcmp(format, "w7") == 0)
+        doc_type = DMBOOT_DOCUMENT_W7;
+    else if (strcmp(format, "tnds") != 0)
+        return cli_usage_error(cmd, "unknown --format '%s' (jsonl, csv, tnds or w7)", format);
+    if (documents && (out_dir == NULL || out != NULL))
+        return cli_usage_error(cmd, "--format %s writes one file per device: give --out-dir DIR "
+                                    "(not --out)",
+                               format);
+    if (!documents && out_dir != NULL)
+        return cli_usage_error(cmd, "--out-dir goes with --format tnds or w7");
     for (int i = first_devid; i < argc; i++)
         if (strncmp(argv[i], "--", 2) == 0)
             return cli_usage_error(cmd, "options must come before the DevIDs ('%s')", argv[i]);
@@ -132,7 +147,7 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
     dmboot_deriver *dv = NULL;
     dmboot_account *acc = NULL;
     dmboot_error err;
-    char *row = malloc(DMBOOT_ROW_MAX);
+    char *row = malloc(documents ? DMBOOT_DOCUMENT_MAX + 1 : DMBOOT_ROW_MAX);
     cli_output o = {0};
     devid_source src = {0};
     dmboot_descriptor *d = cli_load_descriptor(descriptor);
@@ -149,9 +164,15 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
         cli_fail(NULL, &err);
         goto done;
     }
-    if (!cli_output_open(&o, out, 0600, force))
+    if (documents) {
+        if (mkdir(out_dir, 0700) != 0 && errno != EEXIST) {
+            cli_error("cannot create directory %s: %s", out_dir, strerror(errno));
+            goto done;
+        }
+    } else if (!cli_output_open(&o, out, 0600, force)) {
         goto done;
-    if (fmt == DMBOOT_FORMAT_CSV)
+    }
+    if (!documents && fmt == DMBOOT_FORMAT_CSV)
         cli_output_write(&o, dmboot_csv_header(), strlen(dmboot_csv_header()));
 
     if (first_devid < argc) {
@@ -171,6 +192,13 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
             cli_output_abort(&o);
             goto done;
         }
+        if (documents) {
+            /* Each file is whole or absent; a failure stops the run. */
+            if (!cli_write_document(out_dir, d, acc, doc_type, row, force))
+                goto done;
+            progress_tick(&prog, ++done_count, false);
+            continue;
+        }
         size_t n = 0;
         if (dmboot_account_format(acc, fmt, row, DMBOOT_ROW_MAX, &n, &err) != DMBOOT_OK) {
             cli_fail(devid, &err);
@@ -189,13 +217,13 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
         goto done;
     }
     progress_tick(&prog, done_count, true);
-    if (cli_output_commit(&o))
+    if (documents || cli_output_commit(&o))
         rc = EXIT_OK;
 
 done:
     OPENSSL_cleanse(key, sizeof key);
     if (row != NULL)
-        OPENSSL_clear_free(row, DMBOOT_ROW_MAX);
+        OPENSSL_clear_free(row, documents ? DMBOOT_DOCUMENT_MAX + 1 : DMBOOT_ROW_MAX);
     free(src.line);
     dmboot_account_free(acc);
     dmboot_deriver_free(dv);

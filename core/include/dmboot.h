@@ -414,6 +414,51 @@ DMBOOT_EXPORT dmboot_status dmboot_hmac_header_parse(const char *text, size_t te
                                                      dmboot_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Bootstrap documents                                                 */
+/* ------------------------------------------------------------------ */
+
+/* A derived account as the document a DM client is bootstrapped with
+ * (docs/omadm.md §2, §3), with exactly the account's values: */
+typedef enum dmboot_document_type {
+    DMBOOT_DOCUMENT_TNDS = 0, /* OMA DM 1.2+ TNDS XML holding ./DMAcc/<x> */
+    DMBOOT_DOCUMENT_W7 = 1    /* OMA Client Provisioning wap-provisioningdoc, w7 */
+} dmboot_document_type;
+
+#define DMBOOT_DOCUMENT_MAX 65536  /* longest document, without NUL */
+#define DMBOOT_DMACC_NODE_MAX 64   /* longest ./DMAcc/<x> node name */
+#define DMBOOT_DEVID_FILENAME_MAX (3 * DMBOOT_DEVID_MAX) /* without suffix */
+
+/* "application/vnd.syncml.dmtnds+xml" or "text/vnd.wap.connectivity-xml",
+ * NULL for a bad type. */
+DMBOOT_EXPORT const char *dmboot_document_media_type(dmboot_document_type type);
+
+/* Write the document of account acc (derived from d). UTF-8 XML, LF line
+ * ends, every value escaped; fields the descriptor leaves out are left
+ * out. The port is server-addr's, or 80/443 for http/https.
+ * DMBOOT_ERR_DESCRIPTOR if server-addr has a bad port. */
+DMBOOT_EXPORT dmboot_status dmboot_document_format(const dmboot_descriptor *d,
+                                                   const dmboot_account *acc,
+                                                   dmboot_document_type type,
+                                                   char *out, size_t out_cap,
+                                                   size_t *out_len, dmboot_error *err);
+
+/* The <x> of ./DMAcc/<x> for descriptor d: its server-id with each
+ * character other than [A-Za-z0-9._-] (and a leading '.') replaced by '_',
+ * cut at DMBOOT_DMACC_NODE_MAX characters. */
+DMBOOT_EXPORT dmboot_status dmboot_document_dmacc_node(const dmboot_descriptor *d,
+                                                       char out[DMBOOT_DMACC_NODE_MAX + 1],
+                                                       dmboot_error *err);
+
+/* A safe, one-to-one file name for a (normalized) DevID, then suffix (e.g.
+ * ".xml"; NULL for none): letters, digits, '-' and '.' (not first) stay,
+ * ':' becomes '_', any other byte (and '_') becomes %XX. So
+ * "IMEI:490154203237518" gives "IMEI_490154203237518.xml". */
+DMBOOT_EXPORT dmboot_status dmboot_devid_filename(const char *devid, size_t devid_len,
+                                                  const char *suffix, char *out,
+                                                  size_t out_cap, size_t *out_len,
+                                                  dmboot_error *err);
+
+/* ------------------------------------------------------------------ */
 /* SyncML DM messages                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -472,6 +517,115 @@ DMBOOT_EXPORT size_t dmboot_syncml_command_count(const dmboot_syncml *m);
 DMBOOT_EXPORT const char *dmboot_syncml_command(const dmboot_syncml *m, size_t i);
 /* How many commands of that name SyncBody has ("Alert", ...). */
 DMBOOT_EXPORT size_t dmboot_syncml_count(const dmboot_syncml *m, const char *command);
+
+/* ------------------------------------------------------------------ */
+/* Server: a device's first contact                                    */
+/* ------------------------------------------------------------------ */
+
+/* A DM server authenticates a device's first session with nothing but the
+ * descriptor and the key (docs/omadm.md §5): re-derive the account of the
+ * DevID in Source/LocURI, check the client credential, and answer with the
+ * server credential. Each call derives afresh; nothing is kept. */
+
+typedef enum dmboot_check_reason {
+    DMBOOT_CHECK_OK = 0,             /* authenticated */
+    DMBOOT_CHECK_ERROR,              /* the check could not run (see the status) */
+    DMBOOT_CHECK_BAD_MESSAGE,        /* the package is not a well-formed SyncML DM message */
+    DMBOOT_CHECK_WRONG_KEY,          /* the key fails the descriptor's key-check */
+    DMBOOT_CHECK_DEVID_MALFORMED,    /* Source/LocURI is not a DevID of the devid-type */
+    DMBOOT_CHECK_NOT_COVERED,        /* the DevID is outside the descriptor's devid-match */
+    DMBOOT_CHECK_NO_DESCRIPTOR,      /* no descriptor of the registry covers the DevID */
+    DMBOOT_CHECK_NO_CREDENTIAL,      /* neither a Cred nor an x-syncml-hmac header */
+    DMBOOT_CHECK_UNKNOWN_CRED_TYPE,  /* a Cred type other than basic, md5 */
+    DMBOOT_CHECK_TYPE_NOT_ALLOWED,   /* the descriptor's client-auth-type is another */
+    DMBOOT_CHECK_NOT_CHECKABLE,      /* the descriptor derives no name, secret or nonce */
+    DMBOOT_CHECK_BAD_CREDENTIAL,     /* malformed: not base64, Format not b64, bad header */
+    DMBOOT_CHECK_WRONG_USERNAME,     /* the user name is not the derived one */
+    DMBOOT_CHECK_WRONG_CREDENTIAL    /* wrong secret, nonce or body */
+} dmboot_check_reason;
+
+/* "ok", "error", "bad-message", "wrong-key", "devid-malformed",
+ * "not-covered", "no-descriptor", "no-credential", "unknown-credential-type",
+ * "type-not-allowed", "not-checkable", "bad-credential", "wrong-username",
+ * "wrong-credential"; NULL for a bad value. */
+DMBOOT_EXPORT const char *dmboot_check_reason_name(dmboot_check_reason reason);
+
+/* The verdict of a check, reusable across checks. Freeing wipes it. */
+typedef struct dmboot_check_result dmboot_check_result;
+DMBOOT_EXPORT dmboot_status dmboot_check_result_new(dmboot_check_result **out,
+                                                    dmboot_error *err);
+DMBOOT_EXPORT void dmboot_check_result_free(dmboot_check_result *r);
+
+/* 1 when authenticated. */
+DMBOOT_EXPORT int dmboot_check_result_authenticated(const dmboot_check_result *r);
+DMBOOT_EXPORT dmboot_check_reason dmboot_check_result_reason(const dmboot_check_result *r);
+/* "authenticated as DevID IMEI:... under descriptor 'acme-x1' (syncml:auth-md5)",
+ * or why not ("wrong credential: ..."). */
+DMBOOT_EXPORT const char *dmboot_check_result_message(const dmboot_check_result *r);
+/* The normalized DevID ("" until one was normalized), the descriptor's id
+ * ("" if none was picked), the client credential's type name (NULL if
+ * none was read). */
+DMBOOT_EXPORT const char *dmboot_check_result_devid(const dmboot_check_result *r);
+DMBOOT_EXPORT const char *dmboot_check_result_descriptor_id(const dmboot_check_result *r);
+DMBOOT_EXPORT const char *dmboot_check_result_client_cred_type(const dmboot_check_result *r);
+/* The derived account, when authenticated (else NULL). */
+DMBOOT_EXPORT const dmboot_account *dmboot_check_result_account(const dmboot_check_result *r);
+
+/* The server credential to send back, when authenticated and the
+ * descriptor derives a server-secret (and, for md5 and HMAC, a
+ * server-nonce). Its type is server-auth-type, or the client's type when
+ * the descriptor has none; its user name is the ServerID; its nonce the
+ * derived server-nonce. Type: "syncml:auth-basic", "syncml:auth-md5",
+ * "syncml:auth-MAC", or NULL for none. Cred: the <Cred><Data> for basic and
+ * md5, NULL otherwise. */
+DMBOOT_EXPORT const char *dmboot_check_result_server_cred_type(const dmboot_check_result *r);
+DMBOOT_EXPORT const char *dmboot_check_result_server_cred(const dmboot_check_result *r);
+/* For HMAC: the x-syncml-hmac header value for the server's response
+ * body. DMBOOT_ERR_INVALID_ARGUMENT when the result has no server
+ * credential of type HMAC. */
+DMBOOT_EXPORT dmboot_status dmboot_check_result_server_hmac(const dmboot_check_result *r,
+                                                            const uint8_t *body,
+                                                            size_t body_len, char *out,
+                                                            size_t out_cap, size_t *out_len,
+                                                            dmboot_error *err);
+
+/* The check against one descriptor, with a master or batch key, the DevID
+ * as sent (Source/LocURI), and the nonce the client's md5 or HMAC
+ * credential must use: NULL for the derived client-nonce (a first contact);
+ * the NextNonce the server issued for later sessions (nonce_len 0 with a
+ * non-NULL nonce is an empty nonce).
+ *
+ * Returns DMBOOT_OK when authenticated; otherwise the result (and err)
+ * say why: DMBOOT_ERR_AUTH_FAILED for a credential that is missing, of an
+ * unknown or refused type, malformed, or wrong; DMBOOT_ERR_DEVID,
+ * DMBOOT_ERR_NOT_COVERED, DMBOOT_ERR_KEY_MISMATCH, DMBOOT_ERR_SYNTAX (a bad
+ * package), DMBOOT_ERR_UNSUPPORTED (the descriptor derives no name, secret
+ * or nonce to check with), or the status of an error. */
+
+/* A <Cred>: its Meta/Type ("syncml:auth-basic", "syncml:auth-md5") and
+ * base64 Data; loc_name is Source/LocName, the md5 user name, when the
+ * message has one (NULL otherwise; basic carries the name in Data). */
+DMBOOT_EXPORT dmboot_status dmboot_server_check_cred(
+    const dmboot_descriptor *d, const uint8_t *key, size_t key_len, dmboot_key_kind kind,
+    const char *devid, size_t devid_len, const char *cred_type, const char *cred_data,
+    size_t cred_data_len, const char *loc_name, size_t loc_name_len, const uint8_t *nonce,
+    size_t nonce_len, dmboot_check_result *result, dmboot_error *err);
+
+/* An x-syncml-hmac header value and the message body it covers, as received. */
+DMBOOT_EXPORT dmboot_status dmboot_server_check_hmac(
+    const dmboot_descriptor *d, const uint8_t *key, size_t key_len, dmboot_key_kind kind,
+    const char *devid, size_t devid_len, const char *header, size_t header_len,
+    const uint8_t *body, size_t body_len, const uint8_t *nonce, size_t nonce_len,
+    dmboot_check_result *result, dmboot_error *err);
+
+/* A whole SyncML DM package (XML) as received: the DevID and the Cred are
+ * read from its SyncHdr. With hmac_header (the request's x-syncml-hmac, or
+ * NULL), HMAC over the package is checked instead of a Cred. A Cred/Meta/
+ * Format other than b64 is refused. */
+DMBOOT_EXPORT dmboot_status dmboot_server_check_message(
+    const dmboot_descriptor *d, const uint8_t *key, size_t key_len, dmboot_key_kind kind,
+    const char *message, size_t message_len, const char *hmac_header, size_t hmac_header_len,
+    const uint8_t *nonce, size_t nonce_len, dmboot_check_result *result, dmboot_error *err);
 
 #ifdef __cplusplus
 }
