@@ -207,6 +207,47 @@ def test_signed_bytes_and_mac():
     assert ref.descriptor_mac(text, "hkdf-sha256", bk, SID) == want
 
 
+def _openssl_kdf(args):
+    """`openssl kdf ...` (OpenSSL >= 3.0) as bytes, or None without it."""
+    import shutil
+    import subprocess
+    exe = shutil.which("openssl")
+    if not exe:
+        return None
+    r = subprocess.run([exe, "kdf"] + args, capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    return bytes.fromhex(r.stdout.strip().replace(":", ""))
+
+
+def test_framing_vs_openssl_cli():
+    """Batch keys and streams of both KDFs against OpenSSL's own HKDF and
+    KBKDF (a third implementation). Skipped (passes, says so) without
+    the OpenSSL 3 command line tool."""
+    dev = "IMEI:490154203237518"
+    bk = _openssl_kdf(["-keylen", "32", "-kdfopt", "digest:SHA256", "-kdfopt", "mode:EXTRACT_ONLY",
+                       "-kdfopt", "hexkey:" + K.hex(),
+                       "-kdfopt", "hexsalt:" + b"dmboot/1\x00acme-1".hex(), "HKDF"])
+    if bk is None:
+        print("openssl kdf not available: skipped")
+        return
+    assert ref.batch_key("hkdf-sha256", K, "acme-1") == bk
+    info = b"server-secret\x00" + SID.encode() + b"\x00" + dev.encode()
+    s = _openssl_kdf(["-keylen", "8160", "-kdfopt", "digest:SHA256", "-kdfopt", "mode:EXPAND_ONLY",
+                      "-kdfopt", "hexkey:" + bk.hex(), "-kdfopt", "hexinfo:" + info.hex(), "HKDF"])
+    assert ref.field_stream("hkdf-sha256", bk, "server-secret", SID, dev, 8160) == s
+    kbk = ["-kdfopt", "mac:HMAC", "-kdfopt", "digest:SHA256", "-kdfopt", "mode:COUNTER"]
+    bk = _openssl_kdf(["-keylen", "32"] + kbk + ["-kdfopt", "hexkey:" + K.hex(),
+                      "-kdfopt", "hexsalt:" + b"dmboot/1".hex(), "-kdfopt", "hexinfo:" + b"acme-1".hex(),
+                      "KBKDF"])  # separator 0x00 and [L]_32 = [256]_32 are OpenSSL's defaults
+    assert ref.batch_key("kbkdf-hmac-sha256", K, "acme-1") == bk
+    ctx = SID.encode() + b"\x00" + dev.encode() + (65280).to_bytes(4, "big")
+    s = _openssl_kdf(["-keylen", "100"] + kbk + ["-kdfopt", "hexkey:" + bk.hex(),
+                     "-kdfopt", "hexsalt:" + b"server-secret".hex(), "-kdfopt", "hexinfo:" + ctx.hex(),
+                     "-kdfopt", "use-l:0", "KBKDF"])
+    assert ref.field_stream("kbkdf-hmac-sha256", bk, "server-secret", SID, dev, 100) == s
+
+
 # ------------------------------------------------------------ encodings §2.5
 
 def test_encode_bytes():
