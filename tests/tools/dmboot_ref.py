@@ -330,12 +330,15 @@ def normalize_devid(type, text):
     raise ValueError("unknown devid type %r" % type)
 
 
-def devid_value(dev):
-    """The normalized DevID without its type prefix (spec §4.5 {devid-value})."""
-    for prefix in ("IMEI:", "MEID:", "ESN:"):
-        if dev.startswith(prefix):
-            return dev[len(prefix):]
-    return dev
+_TYPE_PREFIX = {"imei": "IMEI:", "meid": "MEID:", "esn": "ESN:", "opaque": ""}
+
+
+def devid_value(type, dev):
+    """The normalized DevID without its type prefix (spec §4.5 {devid-value});
+    nothing is removed from an opaque DevID, even one that looks like "IMEI:..."."""
+    prefix = _TYPE_PREFIX[type]
+    assert dev.startswith(prefix)
+    return dev[len(prefix):]
 
 
 # ---------------------------------------------------------------------------
@@ -415,18 +418,22 @@ def parse_descriptor(text):
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    entries, mac, first = {}, None, True
+    entries, mac, auth, first = {}, None, [], True
     for no, line in enumerate(lines, 1):
         if any(c < "\x20" or "\x7f" <= c <= "\x9f" for c in line):
             raise ValueError("line %d: control character" % no)
         if line.startswith("mac: ") or line.startswith("signature: "):
-            if line.startswith("mac: ") and mac is None:
+            kind = line.split(":")[0]
+            if kind in auth or (kind == "mac" and auth):
+                raise ValueError("line %d: at most one mac, then at most one signature" % no)
+            auth.append(kind)
+            if kind == "mac":
                 m = re.fullmatch(r"mac: hmac-sha256 (\S+)", line)
                 if not m:
                     raise ValueError("line %d: bad mac line" % no)
                 mac = m.group(1)
-            continue  # authentication lines come last; nothing else follows
-        if mac is not None:
+            continue
+        if auth:
             raise ValueError("line %d: only authentication lines may follow one" % no)
         if line == "" or line.startswith("#"):
             continue
@@ -482,14 +489,14 @@ def devid_matches(patterns, dev):
     return False
 
 
-def _field_value(rule, kdf, BK, label, sid, dev):
+def _field_value(rule, kdf, BK, label, sid, devid_type, dev):
     kind = rule[0]
     if kind == "devid":
         return dev
     if kind == "template":
         # One pass, so a DevID that itself contains "{devid-value}" (opaque
         # DevIDs may) is never substituted a second time.
-        values = {"{devid}": dev, "{devid-value}": devid_value(dev)}
+        values = {"{devid}": dev, "{devid-value}": devid_value(devid_type, dev)}
         v = _PLACEHOLDER_RE.sub(lambda m: values[m.group(0)], rule[1])
         if len(v.encode("utf-8")) > 512:
             raise ValueError("%s: value longer than 512 bytes" % label)
@@ -524,7 +531,8 @@ def derive_account(descriptor_text, key=None, batch_key=None, *, devid):
     for field, out_key in FIELDS:
         rule = d["rules"].get(field)
         if rule is not None:
-            account[out_key] = _field_value(rule, d["kdf"], BK, field, d["server_id"], dev)
+            account[out_key] = _field_value(rule, d["kdf"], BK, field, d["server_id"],
+                                            d["devid_type"], dev)
     return account
 
 

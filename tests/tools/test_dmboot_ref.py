@@ -380,6 +380,9 @@ def test_template_is_one_pass():
     d = d.split("name: devid\n")[0] + "name: template <{devid}>\n"
     acc = ref.derive_account(d, key=K, devid="{devid-value}")
     assert acc["name"] == "<{devid-value}>"
+    # {devid-value} of an opaque DevID is the whole DevID, whatever it looks like
+    d = d.replace("name: template <{devid}>", "name: template {devid-value}")
+    assert ref.derive_account(d, key=K, devid="IMEI:490154203237518")["name"] == "IMEI:490154203237518"
 
 
 def test_descriptor_rule_errors():
@@ -398,6 +401,10 @@ def test_descriptor_rule_errors():
         ("name: derive chars 8 alphabet aa\n", "repeats"),
         ("serverid: x\n", "unknown key"),
         ("id: again\n", "duplicate"),
+        ("mac: hmac-sha256 AA==\nx-late: 1\n", "only authentication lines"),
+        ("signature: ed25519 AA==\nmac: hmac-sha256 AA==\n", "at most one mac"),
+        ("mac: hmac-sha256 AA==\nmac: hmac-sha256 AA==\n", "at most one mac"),
+        ("name: devid\r\n", "control character"),
     ]:
         msg = _raises(ref.parse_descriptor, d + line)
         assert part in msg, (line, msg)
