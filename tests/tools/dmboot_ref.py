@@ -352,7 +352,7 @@ KNOWN_KEYS = {
     "client-nonce", "server-nonce",
 }
 REQUIRED_KEYS = ("id", "issuer", "devid-type", "devid-match", "server-id", "server-addr")
-# field key -> (label, account dict key); the label equals the key (spec §2.4)
+# (descriptor key, account dict key); a field's label is its key (spec §2.4)
 FIELDS = (
     ("name", "name"),
     ("client-secret", "client_secret"),
