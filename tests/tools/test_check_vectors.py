@@ -159,7 +159,8 @@ def _outputs(files):
                 paths += [(name, "kdf", i, "batch_key"), (name, "kdf", i, "key_check", "value"),
                           (name, "kdf", i, "mac_key", "value")]
                 for j in range(len(e["streams"])):
-                    paths += [(name, "kdf", i, "streams", j, "stream"), (name, "kdf", i, "streams", j, "length")]
+                    paths += [(name, "kdf", i, "streams", j, "stream"),
+                              (name, "kdf", i, "streams", j, "length")]
             for i, a in enumerate(doc["accounts"]):
                 paths += [(name, "accounts", i, "batch_key"), (name, "accounts", i, "key_check")]
                 for j, dv in enumerate(a["devices"]):
@@ -250,7 +251,8 @@ def test_empty_bad_and_absent_files():
     files["derivation.json"]["accounts"][0]["devices"] = []
     assert run_checker(files)[0] == 1
     files = copy.deepcopy(sample)
-    files["derivation.json"]["kdf"] = [e for e in files["derivation.json"]["kdf"] if e["kdf"] == "hkdf-sha256"]
+    der = files["derivation.json"]
+    der["kdf"] = [e for e in der["kdf"] if e["kdf"] == "hkdf-sha256"]
     rc, out = run_checker(files)
     assert rc == 1 and "kbkdf-hmac-sha256" in out
     rc, out = run_checker({"devids.json": "{not json", "published.json": sample["published.json"]})
