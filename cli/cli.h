@@ -92,6 +92,8 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv);
 /* Write one device's bootstrap document into dir, named by its DevID
  * (dmboot_devid_filename + ".xml"), atomically, mode 0600. buf holds
  * DMBOOT_DOCUMENT_MAX + 1 bytes. Prints errors. */
+/* Create dir and its missing parents (mode 0700). Prints errors. */
+bool cli_make_dirs(const char *dir);
 bool cli_write_document(const char *dir, const dmboot_descriptor *d, const dmboot_account *acc,
                         dmboot_document_type type, char *buf, bool force);
 

@@ -1,9 +1,7 @@
 /* dmboot derive: descriptor + key + DevIDs -> JSON Lines or CSV rows, or one
  * bootstrap document (TNDS, w7) per device into a directory. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,10 +163,8 @@ int cmd_derive(const cli_command *cmd, int argc, char **argv)
         goto done;
     }
     if (documents) {
-        if (mkdir(out_dir, 0700) != 0 && errno != EEXIST) {
-            cli_error("cannot create directory %s: %s", out_dir, strerror(errno));
+        if (!cli_make_dirs(out_dir))
             goto done;
-        }
     } else if (!cli_output_open(&o, out, 0600, force)) {
         goto done;
     }

@@ -1,7 +1,9 @@
 /* One device's bootstrap document as a file of its own (dmboot derive
  * --format tnds|w7 --out-dir DIR). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -42,4 +44,37 @@ bool cli_write_document(const char *dir, const dmboot_descriptor *d, const dmboo
     OPENSSL_cleanse(buf, len); /* the document holds the device's secrets */
     free(path);
     return ok;
+}
+
+bool cli_make_dirs(const char *dir)
+{
+    size_t n = strlen(dir);
+    char *p = malloc(n + 1);
+    if (p == NULL) {
+        cli_error("out of memory");
+        return false;
+    }
+    memcpy(p, dir, n + 1);
+    /* Each parent, then the directory itself, like mkdir -p (mode 0700:
+     * the documents hold secrets). */
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        struct stat st;
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            cli_error("cannot create directory %s: %s", p, strerror(errno));
+            free(p);
+            return false;
+        }
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            cli_error("%s is not a directory", p);
+            free(p);
+            return false;
+        }
+        p[i] = c;
+    }
+    free(p);
+    return true;
 }

@@ -502,7 +502,10 @@ dmboot_status dmboot_server_check_message(const dmboot_descriptor *d, const uint
         result->has_server_cred = false;
         dmboot_account_clear(result->account);
         snprintf(result->message, sizeof result->message, "bad message: %.300s", e.message);
-        return dmb_fail(err, DMBOOT_ERR_SYNTAX, e.line, "%s", result->message);
+        dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "%s", result->message);
+        if (err != NULL)
+            err->line = e.line; /* the message already says "line N: " */
+        return DMBOOT_ERR_SYNTAX;
     }
     if (st != DMBOOT_OK)
         return stopped(result, st, &e, err);
