@@ -562,7 +562,8 @@ DMBOOT_EXPORT dmboot_check_reason dmboot_check_result_reason(const dmboot_check_
 /* "authenticated as DevID IMEI:... under descriptor 'acme-x1' (syncml:auth-md5)",
  * or why not ("wrong credential: ..."). */
 DMBOOT_EXPORT const char *dmboot_check_result_message(const dmboot_check_result *r);
-/* The normalized DevID ("" until one was normalized), the descriptor's id
+/* The normalized DevID once the account was derived ("" before: a DevID
+ * malformed or not covered is named in the message), the descriptor's id
  * ("" if none was picked), the client credential's type name (NULL if
  * none was read). */
 DMBOOT_EXPORT const char *dmboot_check_result_devid(const dmboot_check_result *r);

@@ -461,6 +461,8 @@ dmboot_status dmboot_server_check_cred(const dmboot_descriptor *d, const uint8_t
                       loc_name, loc_name_len, NULL,      0};
     if (cred_data == NULL)
         cc.type = NULL;
+    else if (cred_type == NULL)
+        cc.type = ""; /* data without a type: an unknown type */
     return check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
 }
 

@@ -436,6 +436,12 @@ static void test_basic_and_other_answers(void **state)
                                   "syncml:auth-basic", "QQ=", 3, NULL, 0, NULL, 0, r, &err);
     expect(st, r, &err, DMBOOT_ERR_AUTH_FAILED, DMBOOT_CHECK_BAD_CREDENTIAL,
            "not canonical base64");
+    st = dmboot_server_check_cred(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID), NULL,
+                                  cred, n, NULL, 0, NULL, 0, r, &err);
+    expect(st, r, &err, DMBOOT_ERR_AUTH_FAILED, DMBOOT_CHECK_UNKNOWN_CRED_TYPE, "has type ''");
+    st = dmboot_server_check_cred(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID),
+                                  "syncml:auth-basic", NULL, 0, NULL, 0, NULL, 0, r, &err);
+    expect(st, r, &err, DMBOOT_ERR_AUTH_FAILED, DMBOOT_CHECK_NO_CREDENTIAL, "no credential");
     dmboot_account_free(acc);
     dmboot_descriptor_free(d);
 
