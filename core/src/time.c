@@ -81,7 +81,7 @@ dmboot_status dmboot_time_parse(const char *text, size_t text_len, int64_t *unix
 {
     if ((text == NULL && text_len != 0) || unix_seconds == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
-    const char *s = text;
+    const char *s = text != NULL ? text : "";
     size_t n = text_len;
     int64_t day;
     if (n < 10 || !dmb_date_parse(s, 10, &day))
