@@ -208,7 +208,9 @@ DMBOOT_EXPORT dmboot_status dmboot_kdf_stream(dmboot_kdf kdf,
                                               uint8_t *out, size_t out_len,
                                               dmboot_error *err);
 
-/* The batch key of a descriptor under a master key. */
+/* The batch key of a descriptor under a master key (to hand to a factory).
+ * When the descriptor carries key-check the key is checked first:
+ * DMBOOT_ERR_KEY_MISMATCH, and batch_key is left zeroed. */
 DMBOOT_EXPORT dmboot_status dmboot_descriptor_batch_key(const dmboot_descriptor *d,
                                                         const uint8_t *key, size_t key_len,
                                                         uint8_t batch_key[DMBOOT_BATCH_KEY_LEN],
