@@ -190,11 +190,14 @@ static void test_add_verifies(void **state)
     dmboot_verifier_set_time(v, 1798761600); /* 2027-01-01: expired */
     dmboot_registry *r = NULL;
     assert_int_equal(dmboot_registry_new(&r, NULL), DMBOOT_OK);
-    assert_int_equal(dmboot_registry_add(r, plain, v, &err), DMBOOT_ERR_UNAUTHENTICATED);
+    /* validity is checked before the policy: both are refused as expired */
+    assert_int_equal(dmboot_registry_add(r, plain, v, &err), DMBOOT_ERR_NOT_VALID_NOW);
     assert_int_equal(dmboot_registry_add(r, signed_, v, &err), DMBOOT_ERR_NOT_VALID_NOW);
+    expect_message(&err, "expired");
     assert_int_equal(dmboot_registry_count(r), 0);
     dmboot_verifier_set_time(v, 1780272000); /* 2026-06-01 */
     assert_int_equal(dmboot_registry_add(r, plain, v, &err), DMBOOT_ERR_UNAUTHENTICATED);
+    expect_message(&err, "descriptor 'v-1' is not authenticated");
     assert_int_equal(dmboot_registry_add(r, signed_, v, &err), DMBOOT_OK);
     assert_int_equal(dmboot_registry_count(r), 1);
     dmboot_registry_free(r);
