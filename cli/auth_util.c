@@ -190,3 +190,17 @@ fail:
     dmboot_verifier_free(v);
     return NULL;
 }
+
+void cli_print_report(const dmboot_verify_report *r, const cli_verify_opts *o)
+{
+    for (int c = 0; c < DMBOOT_CHECK_COUNT; c++) {
+        dmboot_check check = (dmboot_check)c;
+        if (check == DMBOOT_CHECK_SIGNATURE && r->issuer_key > 0 &&
+            r->issuer_key <= o->issuer_count) {
+            printf("signature: ok (issuer key %zu: %s)\n", r->issuer_key,
+                   shown(o->issuer_keys[r->issuer_key - 1]));
+            continue;
+        }
+        printf("%s: %s\n", dmboot_check_name(check), dmboot_verify_report_note(r, check));
+    }
+}

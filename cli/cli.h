@@ -102,6 +102,8 @@ int cli_verify_opts_check(const cli_command *cmd, const cli_verify_opts *o,
                           const char *descriptor);
 /* A verifier from the options (reads the key files); prints errors. */
 dmboot_verifier *cli_make_verifier(const cli_verify_opts *o);
+/* One line per check, "check: note"; the signature names its key file. */
+void cli_print_report(const dmboot_verify_report *r, const cli_verify_opts *o);
 
 /* The command table (main.c) and the commands. */
 extern const cli_command cli_commands[];

@@ -128,9 +128,8 @@ int cmd_registry_add(const cli_command *cmd, int argc, char **argv)
     dmboot_verify_report report;
     dmboot_error err;
     dmboot_status st = dmboot_descriptor_verify_report(d, v, &report, &err);
-    for (int c = 0; c < DMBOOT_CHECK_COUNT && st != DMBOOT_ERR_CRYPTO; c++)
-        printf("%s: %s\n", dmboot_check_name((dmboot_check)c),
-               dmboot_verify_report_note(&report, (dmboot_check)c));
+    if (st != DMBOOT_ERR_CRYPTO)
+        cli_print_report(&report, &o);
     fflush(stdout);
     if (st != DMBOOT_OK) {
         cli_error("%s: not added: %s", descriptor, err.message);

@@ -4,22 +4,6 @@
 
 #include "cli.h"
 
-/* One line per check; the signature names the issuer key file. */
-static void print_report(const dmboot_verify_report *r, const cli_verify_opts *o)
-{
-    for (int c = 0; c < DMBOOT_CHECK_COUNT; c++) {
-        dmboot_check check = (dmboot_check)c;
-        if (check == DMBOOT_CHECK_SIGNATURE && r->issuer_key > 0 &&
-            r->issuer_key <= o->issuer_count) {
-            const char *f = o->issuer_keys[r->issuer_key - 1];
-            printf("signature: ok (issuer key %zu: %s)\n", r->issuer_key,
-                   strcmp(f, "-") == 0 ? "standard input" : f);
-            continue;
-        }
-        printf("%s: %s\n", dmboot_check_name(check), dmboot_verify_report_note(r, check));
-    }
-}
-
 int cmd_verify(const cli_command *cmd, int argc, char **argv)
 {
     const char *descriptor = NULL;
@@ -64,7 +48,7 @@ int cmd_verify(const cli_command *cmd, int argc, char **argv)
         cli_fail(descriptor, &err); /* nothing was decided */
         goto done;
     }
-    print_report(&r, &o);
+    cli_print_report(&r, &o);
     fflush(stdout);
     if (st != DMBOOT_OK) {
         cli_error("%s: verification FAILED: %s", descriptor, err.message);

@@ -172,6 +172,7 @@ run 0 "$dmboot" registry add --registry "$reg" --descriptor batch.desc --key mas
     --issuer-key issuer.pub --at 2026-06-01
 expect_line "added: descriptor 'cli-auth-001' as $reg/cli-auth-001.desc"
 expect_line "mac: ok"
+expect_line "signature: ok (issuer key 1: issuer.pub)"
 cmp -s "$reg/cli-auth-001.desc" batch.desc || fail "registry copy differs"
 # an overlapping descriptor (its own id, a devid-match inside the first's)
 sed -e 's/^id: .*/id: cli-auth-002/' -e 's/^devid-match: .*/devid-match: IMEI:3500001199*/' \
