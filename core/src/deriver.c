@@ -81,8 +81,9 @@ dmboot_status dmb_check_key(const dmboot_descriptor *d, dmb_stream *s, dmboot_ke
         st = dmb_fail(err, DMBOOT_ERR_KEY_MISMATCH, 0,
                       "the %s key does not match key-check %s of descriptor '%s'%s",
                       kind == DMBOOT_KEY_BATCH ? "batch" : "master", d->key_check, d->id,
-                      kind == DMBOOT_KEY_BATCH ? " (wrong key, or a batch key of another descriptor?)"
-                                               : " (wrong key, or a batch key?)");
+                      kind == DMBOOT_KEY_BATCH
+                          ? " (wrong key, or a batch key of another descriptor?)"
+                          : " (wrong key, or a batch key?)");
     OPENSSL_cleanse(kc, sizeof kc);
     return st;
 }

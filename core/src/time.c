@@ -67,8 +67,12 @@ bool dmb_date_parse(const char *s, size_t len, int64_t *day_start)
 
 void dmb_time_format(int64_t t, char out[DMB_TIME_TEXT_MAX])
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
+    /* floor division without negating t (INT64_MIN has no negation) */
+    int64_t days = t / 86400, secs = t % 86400;
+    if (secs < 0) {
+        days--;
+        secs += 86400;
+    }
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);

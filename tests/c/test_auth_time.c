@@ -92,6 +92,11 @@ static void test_fixed_points(void **state)
     assert_string_equal(out, "1969-12-31T23:59:59Z");
     dmb_time_format(-62167219200, out);
     assert_string_equal(out, "0000-01-01T00:00:00Z");
+    /* the extremes format without overflow (a verifier may be set to them) */
+    dmb_time_format(INT64_MIN, out);
+    assert_string_equal(out, "-292277022657-01-27T08:29:52Z");
+    dmb_time_format(INT64_MAX, out);
+    assert_string_equal(out, "292277026596-12-04T15:30:07Z");
 }
 
 static void test_refused_times(void **state)

@@ -13,7 +13,7 @@
 
 #include "internal.h"
 
-static void die(const char *what, const dmboot_error *err)
+_Noreturn static void die(const char *what, const dmboot_error *err)
 {
     fprintf(stderr, "gen_auth_vectors: %s: %s\n", what, err ? err->message : "failed");
     exit(1);
