@@ -15,7 +15,7 @@ static bool read_nonce(const char *b64, const char *file, uint8_t **nonce, size_
 {
     if (file != NULL) {
         char *buf = NULL;
-        if (!cli_read_input(file, SMALL_MAX, "nonce file", &buf, len))
+        if (!cli_read_file(file, SMALL_MAX, &buf, len))
             return false;
         *nonce = (uint8_t *)buf;
         return true;
@@ -79,11 +79,9 @@ int cmd_auth_compute(const cli_command *cmd, int argc, char **argv)
                                     "(--nonce '' for an empty nonce)");
     if (type == DMBOOT_CRED_HMAC && body_file == NULL)
         return cli_usage_error(cmd, "--body FILE is required (the message body the MAC covers)");
-    int stdin_users = (strcmp(secret_file, "-") == 0) + (name_file && !strcmp(name_file, "-")) +
-                      (nonce_file && !strcmp(nonce_file, "-")) +
-                      (body_file && !strcmp(body_file, "-"));
-    if (stdin_users > 1)
-        return cli_usage_error(cmd, "only one input can come from standard input");
+    const char *inputs[] = {secret_file, name_file, nonce_file, body_file};
+    if (cli_check_inputs(cmd, inputs, 4) != EXIT_OK)
+        return EXIT_USAGE;
 
     int rc = EXIT_FAIL;
     char *name_buf = NULL, *secret = NULL, *body = NULL;
@@ -94,19 +92,19 @@ int cmd_auth_compute(const cli_command *cmd, int argc, char **argv)
     size_t n = 0;
     dmboot_error err;
     if (name_file != NULL) {
-        if (!cli_read_input(name_file, SMALL_MAX, "name file", &name_buf, &name_len))
+        if (!cli_read_file(name_file, SMALL_MAX, &name_buf, &name_len))
             goto done;
         name_len = cli_strip_newline(name_buf, name_len);
         name = name_buf;
     } else {
         name_len = strlen(name);
     }
-    if (!cli_read_input(secret_file, SMALL_MAX, "secret file", &secret, &secret_len))
+    if (!cli_read_file(secret_file, SMALL_MAX, &secret, &secret_len))
         goto done;
     size_t secret_used = cli_strip_newline(secret, secret_len);
     if (type != DMBOOT_CRED_BASIC && !read_nonce(nonce_b64, nonce_file, &nonce, &nonce_len))
         goto done;
-    if (body_file != NULL && !cli_read_input(body_file, MESSAGE_MAX, "body", &body, &body_len))
+    if (body_file != NULL && !cli_read_file(body_file, MESSAGE_MAX, &body, &body_len))
         goto done;
     if (dmboot_auth_compute(type, name, name_len, secret, secret_used, nonce, nonce_len,
                             (const uint8_t *)body, body_len, cred, sizeof cred, &n,
@@ -127,9 +125,9 @@ int cmd_auth_compute(const cli_command *cmd, int argc, char **argv)
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 done:
     OPENSSL_cleanse(cred, sizeof cred);
-    cli_free_input(name_buf, name_len);
-    cli_free_input(secret, secret_len);
-    cli_free_input(body, body_len);
+    cli_free_file(name_buf, name_len);
+    cli_free_file(secret, secret_len);
+    cli_free_file(body, body_len);
     if (nonce != NULL)
         OPENSSL_clear_free(nonce, nonce_len + 1);
     return rc;
@@ -161,14 +159,14 @@ static void print_server_answer(const dmboot_check_result *r, const char *respon
     size_t body_len = 0, n = 0;
     char header[DMBOOT_HMAC_HEADER_MAX + 1];
     dmboot_error err;
-    if (!cli_read_input(response_file, MESSAGE_MAX, "response", &body, &body_len))
+    if (!cli_read_file(response_file, MESSAGE_MAX, &body, &body_len))
         return;
     if (dmboot_check_result_server_hmac(r, (const uint8_t *)body, body_len, header,
                                         sizeof header, &n, &err) == DMBOOT_OK)
         printf("x-syncml-hmac: %s\n", header);
     else
         cli_fail(NULL, &err);
-    cli_free_input(body, body_len);
+    cli_free_file(body, body_len);
 }
 
 int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
@@ -227,12 +225,9 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
                                         "it with --cred-data-file FILE, not on the command line");
     }
     const char *key_file = key_path ? key_path : batch_path;
-    int stdin_users = !strcmp(key_file, "-") + (message && !strcmp(message, "-")) +
-                      (body_file && !strcmp(body_file, "-")) +
-                      (cred_data_file && !strcmp(cred_data_file, "-")) +
-                      (response && !strcmp(response, "-"));
-    if (stdin_users > 1)
-        return cli_usage_error(cmd, "only one input can come from standard input");
+    const char *inputs[] = {key_file, message, body_file, cred_data_file, response};
+    if (cli_check_inputs(cmd, inputs, 5) != EXIT_OK)
+        return EXIT_USAGE;
 
     int rc = EXIT_FAIL;
     uint8_t key[DMBOOT_KEY_MAX];
@@ -254,20 +249,20 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     }
     const uint8_t *nonce_arg = nonce; /* NULL: the derived client nonce */
     if (message != NULL) {
-        if (!cli_read_input(message, MESSAGE_MAX, "message", &msg, &msg_len))
+        if (!cli_read_file(message, MESSAGE_MAX, &msg, &msg_len))
             goto done;
         st = dmboot_server_check_message(d, key, key_len, kind, msg, msg_len, hmac_header,
                                          hmac_header ? strlen(hmac_header) : 0, nonce_arg,
                                          nonce_len, result, &err);
     } else if (hmac_header != NULL) {
-        if (!cli_read_input(body_file, MESSAGE_MAX, "body", &msg, &msg_len))
+        if (!cli_read_file(body_file, MESSAGE_MAX, &msg, &msg_len))
             goto done;
         st = dmboot_server_check_hmac(d, key, key_len, kind, devid, strlen(devid), hmac_header,
                                       strlen(hmac_header), (const uint8_t *)msg, msg_len,
                                       nonce_arg, nonce_len, result, &err);
     } else {
         if (cred_data_file != NULL) {
-            if (!cli_read_input(cred_data_file, SMALL_MAX, "credential file", &data,
+            if (!cli_read_file(cred_data_file, SMALL_MAX, &data,
                                 &data_alloc))
                 goto done;
             data_len = cli_strip_newline(data, data_alloc);
@@ -291,8 +286,8 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 done:
     OPENSSL_cleanse(key, sizeof key);
-    cli_free_input(msg, msg_len);
-    cli_free_input(data, data_alloc);
+    cli_free_file(msg, msg_len);
+    cli_free_file(data, data_alloc);
     free(nonce);
     dmboot_check_result_free(result);
     dmboot_descriptor_free(d);
