@@ -169,8 +169,24 @@ static void print_server_answer(const dmboot_check_result *r, const char *respon
     cli_free_file(body, body_len);
 }
 
+/* A registry directory, as `dmboot registry add` keeps it (its descriptors
+ * were verified when they were added). */
+static dmboot_registry *load_registry(const char *dir)
+{
+    dmboot_registry *reg = NULL;
+    dmboot_error err;
+    if (dmboot_registry_new(&reg, &err) != DMBOOT_OK ||
+        dmboot_registry_load_dir(reg, dir, NULL, &err) != DMBOOT_OK) {
+        cli_fail("registry", &err);
+        dmboot_registry_free(reg);
+        return NULL;
+    }
+    return reg;
+}
+
 int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
 {
+    const char *registry = NULL;
     const char *descriptor = NULL, *key_path = NULL, *batch_path = NULL, *message = NULL,
                *hmac_header = NULL, *devid = NULL, *cred_type = NULL, *cred_data = NULL,
                *cred_data_file = NULL, *loc_name = NULL, *body_file = NULL, *nonce_b64 = NULL,
@@ -183,6 +199,7 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
             return EXIT_OK;
         }
         if ((r = cli_value(cmd, argc, argv, &i, "--descriptor", &descriptor)) != 0 ||
+            (r = cli_value(cmd, argc, argv, &i, "--registry", &registry)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--key", &key_path)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--batch-key", &batch_path)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--message", &message)) != 0 ||
@@ -203,10 +220,13 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
             return cli_unknown_option(cmd, a);
         return cli_usage_error(cmd, "unexpected argument '%s'", a);
     }
-    if (descriptor == NULL)
-        return cli_usage_error(cmd, "--descriptor FILE is required");
+    if ((descriptor == NULL) == (registry == NULL))
+        return cli_usage_error(cmd, "give exactly one of --descriptor FILE and --registry DIR");
     if ((key_path == NULL) == (batch_path == NULL))
         return cli_usage_error(cmd, "give exactly one of --key FILE and --batch-key FILE");
+    if (registry != NULL && batch_path != NULL)
+        return cli_usage_error(cmd, "a registry holds many descriptors: give the master key "
+                                    "(--key FILE), not a batch key");
     if ((message == NULL) == (devid == NULL))
         return cli_usage_error(cmd, "give either --message FILE or --devid DEVID");
     bool cred_given = cred_type || cred_data || cred_data_file || loc_name;
@@ -238,8 +258,12 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     dmboot_error err;
     dmboot_status st;
     dmboot_key_kind kind = key_path ? DMBOOT_KEY_MASTER : DMBOOT_KEY_BATCH;
-    dmboot_descriptor *d = cli_load_descriptor(descriptor);
-    if (d == NULL || !cli_read_key(key_file, kind, key, &key_len))
+    dmboot_descriptor *d = NULL;
+    dmboot_registry *reg = NULL;
+    if (registry != NULL ? (reg = load_registry(registry)) == NULL
+                         : (d = cli_load_descriptor(descriptor)) == NULL)
+        goto done;
+    if (!cli_read_key(key_file, kind, key, &key_len))
         goto done;
     if (nonce_b64 != NULL && !read_nonce(nonce_b64, NULL, &nonce, &nonce_len))
         goto done;
@@ -251,15 +275,22 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     if (message != NULL) {
         if (!cli_read_file(message, MESSAGE_MAX, &msg, &msg_len))
             goto done;
-        st = dmboot_server_check_message(d, key, key_len, kind, msg, msg_len, hmac_header,
-                                         hmac_header ? strlen(hmac_header) : 0, nonce_arg,
-                                         nonce_len, result, &err);
+        size_t hl = hmac_header ? strlen(hmac_header) : 0;
+        st = reg ? dmboot_registry_check_message(reg, key, key_len, msg, msg_len, hmac_header, hl,
+                                                 nonce_arg, nonce_len, result, &err)
+                 : dmboot_server_check_message(d, key, key_len, kind, msg, msg_len, hmac_header,
+                                               hl, nonce_arg, nonce_len, result, &err);
     } else if (hmac_header != NULL) {
         if (!cli_read_file(body_file, MESSAGE_MAX, &msg, &msg_len))
             goto done;
-        st = dmboot_server_check_hmac(d, key, key_len, kind, devid, strlen(devid), hmac_header,
-                                      strlen(hmac_header), (const uint8_t *)msg, msg_len,
-                                      nonce_arg, nonce_len, result, &err);
+        st = reg ? dmboot_registry_check_hmac(reg, key, key_len, devid, strlen(devid),
+                                              hmac_header, strlen(hmac_header),
+                                              (const uint8_t *)msg, msg_len, nonce_arg,
+                                              nonce_len, result, &err)
+                 : dmboot_server_check_hmac(d, key, key_len, kind, devid, strlen(devid),
+                                            hmac_header, strlen(hmac_header),
+                                            (const uint8_t *)msg, msg_len, nonce_arg, nonce_len,
+                                            result, &err);
     } else {
         if (cred_data_file != NULL) {
             if (!cli_read_file(cred_data_file, SMALL_MAX, &data,
@@ -267,10 +298,14 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
                 goto done;
             data_len = cli_strip_newline(data, data_alloc);
         }
-        st = dmboot_server_check_cred(d, key, key_len, kind, devid, strlen(devid), cred_type,
-                                      data ? data : cred_data, data ? data_len : strlen(cred_data),
-                                      loc_name, loc_name ? strlen(loc_name) : 0, nonce_arg,
-                                      nonce_len, result, &err);
+        const char *cd = data ? data : cred_data;
+        size_t cl = data ? data_len : strlen(cred_data), ll = loc_name ? strlen(loc_name) : 0;
+        st = reg ? dmboot_registry_check_cred(reg, key, key_len, devid, strlen(devid), cred_type,
+                                              cd, cl, loc_name, ll, nonce_arg, nonce_len, result,
+                                              &err)
+                 : dmboot_server_check_cred(d, key, key_len, kind, devid, strlen(devid),
+                                            cred_type, cd, cl, loc_name, ll, nonce_arg,
+                                            nonce_len, result, &err);
     }
     if (st != DMBOOT_OK) {
         dmboot_check_reason why = dmboot_check_result_reason(result);
@@ -291,5 +326,6 @@ done:
     free(nonce);
     dmboot_check_result_free(result);
     dmboot_descriptor_free(d);
+    dmboot_registry_free(reg);
     return rc;
 }

@@ -69,10 +69,12 @@ static const char AUTH_COMPUTE_USAGE[] =
     "  --mac-only          print the mac alone, not the whole header value\n";
 
 static const char AUTH_CHECK_USAGE[] =
-    "usage: dmboot auth check --descriptor FILE (--key FILE | --batch-key FILE)\n"
+    "usage: dmboot auth check (--descriptor FILE | --registry DIR)\n"
+    "                         (--key FILE | --batch-key FILE)\n"
     "                         --message FILE [--hmac-header VALUE]\n"
     "                         [--nonce BASE64] [--response FILE]\n"
-    "       dmboot auth check --descriptor FILE (--key FILE | --batch-key FILE)\n"
+    "       dmboot auth check (--descriptor FILE | --registry DIR)\n"
+    "                         (--key FILE | --batch-key FILE)\n"
     "                         --devid DEVID (--cred-type TYPE (--cred-data DATA |\n"
     "                         --cred-data-file FILE) [--loc-name NAME] |\n"
     "                         --hmac-header VALUE --body FILE)\n"
@@ -83,6 +85,10 @@ static const char AUTH_CHECK_USAGE[] =
     "client credential, print the verdict and the server credential to send back.\n"
     "Exit status 1, with the reason, when the device is not authenticated.\n"
     "\n"
+    "  --descriptor FILE    the descriptor of the device's batch\n"
+    "  --registry DIR       a registry directory (dmboot registry add): the\n"
+    "                       descriptor is the one that covers the DevID; the key is\n"
+    "                       then the master key\n"
     "  --message FILE       a captured SyncML DM package (XML; - for standard\n"
     "                       input): DevID from Source/LocURI, credential from its\n"
     "                       <Cred> (and Source/LocName)\n"

@@ -889,6 +889,27 @@ DMBOOT_EXPORT dmboot_status dmboot_server_check_message(
     const char *message, size_t message_len, const char *hmac_header, size_t hmac_header_len,
     const uint8_t *nonce, size_t nonce_len, dmboot_check_result *result, dmboot_error *err);
 
+/* The same three with a registry of descriptors: the descriptor is the one
+ * whose devid-match covers the DevID (dmboot_registry_lookup), then the
+ * check above runs against it with key as the master key. No descriptor
+ * covers the DevID: reason "no-descriptor", DMBOOT_ERR_NOT_FOUND. Validity
+ * dates and descriptor authentication were checked when the descriptors
+ * were added to the registry. */
+DMBOOT_EXPORT dmboot_status dmboot_registry_check_cred(
+    const dmboot_registry *reg, const uint8_t *key, size_t key_len, const char *devid,
+    size_t devid_len, const char *cred_type, const char *cred_data, size_t cred_data_len,
+    const char *loc_name, size_t loc_name_len, const uint8_t *nonce, size_t nonce_len,
+    dmboot_check_result *result, dmboot_error *err);
+DMBOOT_EXPORT dmboot_status dmboot_registry_check_hmac(
+    const dmboot_registry *reg, const uint8_t *key, size_t key_len, const char *devid,
+    size_t devid_len, const char *header, size_t header_len, const uint8_t *body,
+    size_t body_len, const uint8_t *nonce, size_t nonce_len, dmboot_check_result *result,
+    dmboot_error *err);
+DMBOOT_EXPORT dmboot_status dmboot_registry_check_message(
+    const dmboot_registry *reg, const uint8_t *key, size_t key_len, const char *message,
+    size_t message_len, const char *hmac_header, size_t hmac_header_len, const uint8_t *nonce,
+    size_t nonce_len, dmboot_check_result *result, dmboot_error *err);
+
 #ifdef __cplusplus
 }
 #endif

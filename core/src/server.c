@@ -484,41 +484,38 @@ dmboot_status dmboot_server_check_hmac(const dmboot_descriptor *d, const uint8_t
     return check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
 }
 
-dmboot_status dmboot_server_check_message(const dmboot_descriptor *d, const uint8_t *key,
-                                          size_t key_len, dmboot_key_kind kind,
-                                          const char *message, size_t message_len,
-                                          const char *hmac_header, size_t hmac_header_len,
-                                          const uint8_t *nonce, size_t nonce_len,
-                                          dmboot_check_result *result, dmboot_error *err)
+/* A package that is no SyncML DM message: a verdict too (bad-message). */
+static dmboot_status bad_message(dmboot_check_result *r, const char *descriptor_id,
+                                 const dmboot_error *e, dmboot_error *err)
 {
-    if (need_result(result, err) != DMBOOT_OK)
-        return DMBOOT_ERR_INVALID_ARGUMENT;
-    dmboot_syncml *m = NULL;
-    dmboot_error e;
-    dmboot_status st = dmboot_syncml_parse(message, message_len, &m, &e);
-    if (st == DMBOOT_ERR_SYNTAX) {
-        result->reason = DMBOOT_CHECK_BAD_MESSAGE;
-        result->devid[0] = '\0';
-        snprintf(result->descriptor_id, sizeof result->descriptor_id, "%s", d ? d->id : "");
-        result->client_type = result->server_type = NULL;
-        result->has_server_cred = false;
-        dmboot_account_clear(result->account);
-        snprintf(result->message, sizeof result->message, "bad message: %.300s", e.message);
-        dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "%s", result->message);
-        if (err != NULL)
-            err->line = e.line; /* the message already says "line N: " */
-        return DMBOOT_ERR_SYNTAX;
-    }
-    if (st != DMBOOT_OK)
-        return stopped(result, st, &e, err);
+    r->reason = DMBOOT_CHECK_BAD_MESSAGE;
+    r->devid[0] = '\0';
+    snprintf(r->descriptor_id, sizeof r->descriptor_id, "%s", descriptor_id);
+    r->client_type = r->server_type = NULL;
+    r->has_server_cred = false;
+    dmboot_account_clear(r->account);
+    snprintf(r->message, sizeof r->message, "bad message: %.300s", e->message);
+    dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "%s", r->message);
+    if (err != NULL)
+        err->line = e->line; /* the message already says "line N: " */
+    return DMBOOT_ERR_SYNTAX;
+}
+
+/* The check of a parsed package against descriptor d. */
+static dmboot_status check_package(const dmboot_descriptor *d, const uint8_t *key,
+                                   size_t key_len, dmboot_key_kind kind, const dmboot_syncml *m,
+                                   const char *message, size_t message_len,
+                                   const char *hmac_header, size_t hmac_header_len,
+                                   const uint8_t *nonce, size_t nonce_len,
+                                   dmboot_check_result *result, dmboot_error *err)
+{
     size_t devid_len = 0;
     const char *devid = dmboot_syncml_get(m, DMBOOT_SYNCML_SOURCE_LOCURI, &devid_len);
     if (hmac_header != NULL) {
         client_cred cc = {true, NULL, hmac_header, hmac_header_len, NULL, NULL, 0,
                           (const uint8_t *)message, message_len};
-        st = check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
-        dmboot_syncml_free(m);
-        return st;
+        return check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result,
+                     err);
     }
     size_t data_len = 0, loc_len = 0;
     client_cred cc = {false,
@@ -534,7 +531,109 @@ dmboot_status dmboot_server_check_message(const dmboot_descriptor *d, const uint
         cc.type = NULL;
     else if (cc.type == NULL)
         cc.type = ""; /* a Cred without Meta/Type: an unknown type */
-    st = check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
+    return check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
+}
+
+dmboot_status dmboot_server_check_message(const dmboot_descriptor *d, const uint8_t *key,
+                                          size_t key_len, dmboot_key_kind kind,
+                                          const char *message, size_t message_len,
+                                          const char *hmac_header, size_t hmac_header_len,
+                                          const uint8_t *nonce, size_t nonce_len,
+                                          dmboot_check_result *result, dmboot_error *err)
+{
+    if (need_result(result, err) != DMBOOT_OK)
+        return DMBOOT_ERR_INVALID_ARGUMENT;
+    dmboot_syncml *m = NULL;
+    dmboot_error e;
+    dmboot_status st = dmboot_syncml_parse(message, message_len, &m, &e);
+    if (st == DMBOOT_ERR_SYNTAX)
+        return bad_message(result, d ? d->id : "", &e, err);
+    if (st != DMBOOT_OK)
+        return stopped(result, st, &e, err);
+    st = check_package(d, key, key_len, kind, m, message, message_len, hmac_header,
+                       hmac_header_len, nonce, nonce_len, result, err);
+    dmboot_syncml_free(m);
+    return st;
+}
+
+/* ---- with a registry ------------------------------------------------------ */
+
+/* The descriptor that covers the DevID, or a verdict (no-descriptor). */
+static dmboot_status pick(const dmboot_registry *reg, const char *devid, size_t devid_len,
+                          const dmboot_descriptor **d, dmboot_check_result *r,
+                          dmboot_error *err)
+{
+    dmboot_error e;
+    dmboot_status st = dmboot_registry_lookup(reg, devid, devid_len, d, NULL, 0, NULL, &e);
+    if (st == DMBOOT_OK)
+        return DMBOOT_OK;
+    r->devid[0] = r->descriptor_id[0] = '\0';
+    r->client_type = r->server_type = NULL;
+    r->has_server_cred = false;
+    if (st == DMBOOT_ERR_NOT_FOUND)
+        return verdict(r, err, DMBOOT_CHECK_NO_DESCRIPTOR, "no descriptor: %s", e.message);
+    return stopped(r, st, &e, err); /* an overlap, a NULL argument */
+}
+
+dmboot_status dmboot_registry_check_cred(const dmboot_registry *reg, const uint8_t *key,
+                                         size_t key_len, const char *devid, size_t devid_len,
+                                         const char *cred_type, const char *cred_data,
+                                         size_t cred_data_len, const char *loc_name,
+                                         size_t loc_name_len, const uint8_t *nonce,
+                                         size_t nonce_len, dmboot_check_result *result,
+                                         dmboot_error *err)
+{
+    if (need_result(result, err) != DMBOOT_OK)
+        return DMBOOT_ERR_INVALID_ARGUMENT;
+    const dmboot_descriptor *d = NULL;
+    dmboot_status st = pick(reg, devid, devid_len, &d, result, err);
+    if (st != DMBOOT_OK)
+        return st;
+    return dmboot_server_check_cred(d, key, key_len, DMBOOT_KEY_MASTER, devid, devid_len,
+                                    cred_type, cred_data, cred_data_len, loc_name, loc_name_len,
+                                    nonce, nonce_len, result, err);
+}
+
+dmboot_status dmboot_registry_check_hmac(const dmboot_registry *reg, const uint8_t *key,
+                                         size_t key_len, const char *devid, size_t devid_len,
+                                         const char *header, size_t header_len,
+                                         const uint8_t *body, size_t body_len,
+                                         const uint8_t *nonce, size_t nonce_len,
+                                         dmboot_check_result *result, dmboot_error *err)
+{
+    if (need_result(result, err) != DMBOOT_OK)
+        return DMBOOT_ERR_INVALID_ARGUMENT;
+    const dmboot_descriptor *d = NULL;
+    dmboot_status st = pick(reg, devid, devid_len, &d, result, err);
+    if (st != DMBOOT_OK)
+        return st;
+    return dmboot_server_check_hmac(d, key, key_len, DMBOOT_KEY_MASTER, devid, devid_len, header,
+                                    header_len, body, body_len, nonce, nonce_len, result, err);
+}
+
+dmboot_status dmboot_registry_check_message(const dmboot_registry *reg, const uint8_t *key,
+                                            size_t key_len, const char *message,
+                                            size_t message_len, const char *hmac_header,
+                                            size_t hmac_header_len, const uint8_t *nonce,
+                                            size_t nonce_len, dmboot_check_result *result,
+                                            dmboot_error *err)
+{
+    if (need_result(result, err) != DMBOOT_OK)
+        return DMBOOT_ERR_INVALID_ARGUMENT;
+    dmboot_syncml *m = NULL;
+    dmboot_error e;
+    dmboot_status st = dmboot_syncml_parse(message, message_len, &m, &e);
+    if (st == DMBOOT_ERR_SYNTAX)
+        return bad_message(result, "", &e, err);
+    if (st != DMBOOT_OK)
+        return stopped(result, st, &e, err);
+    size_t devid_len = 0;
+    const char *devid = dmboot_syncml_get(m, DMBOOT_SYNCML_SOURCE_LOCURI, &devid_len);
+    const dmboot_descriptor *d = NULL;
+    st = pick(reg, devid, devid_len, &d, result, err);
+    if (st == DMBOOT_OK)
+        st = check_package(d, key, key_len, DMBOOT_KEY_MASTER, m, message, message_len,
+                           hmac_header, hmac_header_len, nonce, nonce_len, result, err);
     dmboot_syncml_free(m);
     return st;
 }

@@ -493,6 +493,79 @@ static void test_basic_and_other_answers(void **state)
     assert_null(dmboot_check_reason_name((dmboot_check_reason)99));
 }
 
+/* With a registry: the descriptor that covers the DevID is picked. */
+static void test_registry(void **state)
+{
+    (void)state;
+    dmboot_descriptor *a = load(DESC_HEAD DESC_FIELDS);
+    dmboot_descriptor *b = load("dmboot-descriptor: 1\nid: other-batch\nissuer: T\n"
+                                "devid-type: meid\ndevid-match: MEID:A0*\n"
+                                "server-id: dm.operator.example\n"
+                                "server-addr: https://dm.operator.example/oma-dm\n" DESC_FIELDS);
+    dmboot_registry *reg = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_registry_new(&reg, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(reg, a, NULL, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(reg, b, NULL, &err), DMBOOT_OK);
+    dmboot_check_result *r = NULL;
+    assert_int_equal(dmboot_check_result_new(&r, NULL), DMBOOT_OK);
+    const struct {
+        const dmboot_descriptor *d;
+        const char *devid, *id;
+    } devices[] = {{a, DEVID, "server-test-1"}, {b, "MEID:A0000012345678", "other-batch"}};
+    for (size_t k = 0; k < 2; k++) {
+        dmboot_account *acc = derive(devices[k].d, devices[k].devid);
+        size_t secret_len, cn_len, n;
+        const char *secret = field(acc, DMBOOT_FIELD_CLIENT_SECRET, &secret_len);
+        const uint8_t *cn = (const uint8_t *)field(acc, DMBOOT_FIELD_CLIENT_NONCE, &cn_len);
+        char cred[32];
+        md5_of(acc, secret, secret_len, cn, cn_len, cred);
+        char *msg = package(devices[k].devid, NULL, "syncml:auth-md5", cred, NULL);
+        dmboot_status st = dmboot_registry_check_message(reg, KEY, 32, msg, strlen(msg), NULL, 0,
+                                                         NULL, 0, r, &err);
+        expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "authenticated as DevID");
+        assert_string_equal(dmboot_check_result_descriptor_id(r), devices[k].id);
+        st = dmboot_registry_check_cred(reg, KEY, 32, devices[k].devid, strlen(devices[k].devid),
+                                        "syncml:auth-md5", cred, 24, NULL, 0, NULL, 0, r, &err);
+        expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, devices[k].id);
+        char mac[32], header[DMBOOT_HMAC_HEADER_MAX + 1];
+        size_t name_len;
+        const char *name = field(acc, DMBOOT_FIELD_NAME, &name_len);
+        dmboot_auth_hmac(name, name_len, secret, secret_len, cn, cn_len, (const uint8_t *)msg,
+                         strlen(msg), mac, sizeof mac, &n, NULL);
+        dmboot_hmac_header_format(name, name_len, mac, n, header, sizeof header, &n, NULL);
+        st = dmboot_registry_check_hmac(reg, KEY, 32, devices[k].devid, strlen(devices[k].devid),
+                                        header, n, (const uint8_t *)msg, strlen(msg), NULL, 0, r,
+                                        &err);
+        expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "(syncml:auth-MAC)");
+        /* a changed body still fails through the registry */
+        strstr(msg, "1201")[3] = '0';
+        st = dmboot_registry_check_message(reg, KEY, 32, msg, strlen(msg), header, n, NULL, 0, r,
+                                           &err);
+        expect(st, r, &err, DMBOOT_ERR_AUTH_FAILED, DMBOOT_CHECK_WRONG_CREDENTIAL,
+               "wrong credential");
+        free(msg);
+        dmboot_account_free(acc);
+    }
+    /* A DevID no descriptor covers; one that is no DevID of any type. */
+    char *msg = package("IMEI:490154203237518", NULL, "syncml:auth-md5", "x", NULL);
+    dmboot_status st = dmboot_registry_check_message(reg, KEY, 32, msg, strlen(msg), NULL, 0,
+                                                     NULL, 0, r, &err);
+    expect(st, r, &err, DMBOOT_ERR_NOT_FOUND, DMBOOT_CHECK_NO_DESCRIPTOR,
+           "no descriptor: no descriptor covers DevID 'IMEI:490154203237518'");
+    assert_string_equal(dmboot_check_result_descriptor_id(r), "");
+    free(msg);
+    st = dmboot_registry_check_cred(reg, KEY, 32, "hello", 5, "syncml:auth-md5", "x", 1, NULL, 0,
+                                    NULL, 0, r, &err);
+    expect(st, r, &err, DMBOOT_ERR_NOT_FOUND, DMBOOT_CHECK_NO_DESCRIPTOR, "no descriptor");
+    st = dmboot_registry_check_message(reg, KEY, 32, "<x/>", 4, NULL, 0, NULL, 0, r, &err);
+    expect(st, r, &err, DMBOOT_ERR_SYNTAX, DMBOOT_CHECK_BAD_MESSAGE, "bad message");
+    dmboot_check_result_free(r);
+    dmboot_registry_free(reg);
+    dmboot_descriptor_free(a);
+    dmboot_descriptor_free(b);
+}
+
 /* ---- documents and file names ------------------------------------------ */
 
 static void test_document_bound(void **state)
@@ -651,7 +724,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_md5_first_contact), cmocka_unit_test(test_hmac_first_contact),
-        cmocka_unit_test(test_basic_and_other_answers), cmocka_unit_test(test_document_bound),
+        cmocka_unit_test(test_basic_and_other_answers), cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_document_bound),
         cmocka_unit_test(test_ports), cmocka_unit_test(test_filenames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

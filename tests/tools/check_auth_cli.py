@@ -174,6 +174,17 @@ def main():
         basic = write("basic.txt", ref.auth_basic(name, secret) + "\n")
         check("basic from a file", base + ["--devid", DEVID, "--cred-type", "syncml:auth-basic",
                                            "--cred-data-file", basic], True)
+        # 3. With a registry directory instead of the descriptor.
+        reg = os.path.join(tmp, "registry")
+        os.mkdir(reg)
+        write("registry/auth-cli-1.desc", DESCRIPTOR)
+        rbase = [dm, "auth", "check", "--registry", reg, "--key", key]
+        msg = write("m9.xml", package(DEVID, "syncml:auth-md5", ref.auth_md5(name, secret, cn), name))
+        out = check("registry", rbase + ["--message", msg], True)
+        if "under descriptor 'auth-cli-1'" not in out:
+            fail("registry descriptor", out)
+        msg = write("m10.xml", package("IMEI:490154203237518", "syncml:auth-md5", "x"))
+        check("registry, no descriptor", rbase + ["--message", msg], False, "no-descriptor")
     print("check_auth_cli: %d problem(s)" % problems)
     return 1 if problems else 0
 
