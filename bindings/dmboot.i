@@ -1,0 +1,267 @@
+/*
+ * dmboot.i: the one SWIG interface behind the Python and Lua modules.
+ *
+ * It wraps core/include/dmboot.h as it is (%include below), so a function
+ * added to the header is wrapped without binding code as long as it follows
+ * the header's conventions. The typemaps match those conventions by type
+ * (and, where types alone are ambiguous, by parameter name):
+ *
+ *   C parameters                                   in the target language
+ *   ---------------------------------------------  -------------------------------
+ *   const char *text, size_t text_len              str/bytes (Py), string (Lua)
+ *   const uint8_t *data, size_t data_len           bytes-like (Py), string (Lua)
+ *   const char *name          (NUL-terminated)     str/bytes without NUL / string
+ *   const uint8_t x[N]                             exactly N bytes
+ *   char *out, size_t out_cap, size_t *out_len     returned: str (Py), string (Lua)
+ *   uint8_t *out, size_t out_cap, size_t *out_len  returned: bytes / string
+ *   uint8_t *out, size_t out_len                   length in, bytes / string out
+ *   uint8_t x[N]                                   returned: N bytes
+ *   char x[N]                                      returned: text up to its NUL
+ *   const char **x                                 returned: str / string (or None/nil)
+ *   int64_t *x, unsigned *x                        returned: number
+ *   T **out          (T a handle)                  returned: owned handle object
+ *   dmboot_error *err (last)                       hidden; a non-OK status raises
+ *   dmboot_status (return)                         nothing (failure has raised)
+ *
+ * Several outputs come back as a tuple (Python) or several values (Lua), in
+ * parameter order. Handles are garbage collected: their _free() function is
+ * the destructor and is not wrapped. A NULL handle argument is refused.
+ *
+ * Raising: Python gets an instance of a dmboot.Error subclass (built by
+ * dmboot._errors._from_c) with .status (name), .code, .line and the message;
+ * Lua gets an error value that is a table {status=, code=, line=, message=}
+ * whose __tostring is the message. The Lua layer (lua/dmboot.lua) turns the
+ * expected failures into `nil, message, status`.
+ *
+ * Outputs are built only when the call returned DMBOOT_OK, and every
+ * temporary that may hold a secret is wiped with OPENSSL_cleanse.
+ */
+#if defined(SWIGPYTHON)
+%module(package="dmboot") native
+#else
+/* The Lua module is dmboot_native (swig -module dmboot_native), loaded as
+ * require "dmboot.native". */
+%module native
+#endif
+
+%{
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "dmboot.h"
+%}
+
+%include <stdint.i>
+
+/* The header's export macro means nothing to SWIG. */
+#define DMBOOT_EXPORT
+#define DMBOOT_NO_EXPORT
+#define DMBOOT_DEPRECATED
+
+/* ------------------------------------------------------------------ */
+/* C helpers shared by both languages                                  */
+/* ------------------------------------------------------------------ */
+
+%{
+/* Largest text or bytes output a call may produce without a name-specific
+ * typemap: a whole descriptor (the biggest output of the API so far). */
+#define DMB_OUT_CAP ((size_t)DMBOOT_DESCRIPTOR_MAX + 1)
+/* Largest output of requested length ("uint8_t *out, size_t out_len"). */
+#define DMB_OUT_REQUEST_MAX ((size_t)1 << 20)
+
+/* Status names for the target languages: the enum name without its
+ * DMBOOT_ERR_ prefix, in lowercase. */
+static const char *dmb_status_name(int status)
+{
+    switch ((dmboot_status)status) {
+    case DMBOOT_OK: return "ok";
+    case DMBOOT_ERR_INVALID_ARGUMENT: return "invalid_argument";
+    case DMBOOT_ERR_NO_MEMORY: return "no_memory";
+    case DMBOOT_ERR_IO: return "io";
+    case DMBOOT_ERR_DESCRIPTOR: return "descriptor";
+    case DMBOOT_ERR_DEVID: return "devid";
+    case DMBOOT_ERR_NOT_COVERED: return "not_covered";
+    case DMBOOT_ERR_KEY: return "key";
+    case DMBOOT_ERR_KEY_MISMATCH: return "key_mismatch";
+    case DMBOOT_ERR_BAD_MAC: return "bad_mac";
+    case DMBOOT_ERR_BAD_SIGNATURE: return "bad_signature";
+    case DMBOOT_ERR_UNAUTHENTICATED: return "unauthenticated";
+    case DMBOOT_ERR_NOT_VALID_NOW: return "not_valid_now";
+    case DMBOOT_ERR_OVERLAP: return "overlap";
+    case DMBOOT_ERR_NOT_FOUND: return "not_found";
+    case DMBOOT_ERR_AUTH_FAILED: return "auth_failed";
+    case DMBOOT_ERR_SYNTAX: return "syntax";
+    case DMBOOT_ERR_BUFFER_TOO_SMALL: return "buffer_too_small";
+    case DMBOOT_ERR_UNSUPPORTED: return "unsupported";
+    case DMBOOT_ERR_CRYPTO: return "crypto";
+    }
+    return "unknown";
+}
+
+/* The message to show for a failed call: err's, or the status text when a
+ * function failed without filling err. */
+static const char *dmb_error_message(const dmboot_error *e, int status)
+{
+    if (e != NULL && e->status == (dmboot_status)status && e->message[0] != '\0')
+        return e->message;
+    return dmboot_strerror((dmboot_status)status);
+}
+
+static void dmb_error_init(dmboot_error *e)
+{
+    e->status = DMBOOT_OK;
+    e->line = 0;
+    e->message[0] = '\0';
+}
+
+/* Wipe and free a temporary output buffer: what the call wrote (n bytes
+ * and the NUL) when n < cap, else all of it. */
+static void dmb_out_free(void *p, size_t n, size_t cap)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, n < cap ? n + 1 : cap);
+    free(p);
+}
+%}
+
+
+/* ------------------------------------------------------------------ */
+/* What is not wrapped as it is                                        */
+/* ------------------------------------------------------------------ */
+
+/* Handles are freed by the garbage collector. */
+%rename("$ignore", regextarget=1, %$isfunction) "_free$";
+/* The error detail is hidden: failures raise. */
+%ignore dmboot_error;
+/* Replaced by dmb_descriptor_text (the pointer + length pair). */
+%ignore dmboot_descriptor_text;
+/* Replaced by the language's account marshalling helper. */
+%ignore dmboot_account_get;
+
+/* ------------------------------------------------------------------ */
+/* Language typemaps and handles                                       */
+/* ------------------------------------------------------------------ */
+
+#if defined(SWIGPYTHON)
+%include "python.i"
+#elif defined(SWIGLUA)
+%include "lua.i"
+#else
+#error "dmboot.i supports Python and Lua"
+#endif
+
+/* The header's (pointer, length) groups. SWIG matches a multi-argument
+ * typemap only by parameter names, so each name used in dmboot.h is listed
+ * here once: a new function that reuses a name needs nothing, a new name is
+ * one entry. (tests/python/test_native.py fails, naming the function, when a
+ * wrapped function still shows a length, capacity or output parameter.) */
+%apply (const char *TEXT_IN, size_t TEXT_IN_LEN) {
+    (const char *text, size_t text_len),
+    (const char *devid, size_t devid_len),
+    (const char *id, size_t id_len),
+    (const char *label, size_t label_len),
+    (const char *server_id, size_t server_id_len),
+    (const char *pem, size_t pem_len),
+    (const char *name, size_t name_len),
+    (const char *secret, size_t secret_len),
+    (const char *nonce, size_t nonce_len),
+    (const char *body, size_t body_len),
+    (const char *message, size_t message_len),
+    (const char *header, size_t header_len),
+    (const char *credential, size_t credential_len),
+    (const char *expected, size_t expected_len),
+    (const char *mac, size_t mac_len)
+};
+%apply (const uint8_t *BYTES_IN, size_t BYTES_IN_LEN) {
+    (const uint8_t *data, size_t data_len),
+    (const uint8_t *key, size_t key_len),
+    (const uint8_t *value, size_t value_len),
+    (const uint8_t *nonce, size_t nonce_len),
+    (const uint8_t *body, size_t body_len),
+    (const uint8_t *secret, size_t secret_len),
+    (const uint8_t *signature, size_t signature_len)
+};
+%apply (char *TEXT_OUT, size_t TEXT_OUT_CAP, size_t *TEXT_OUT_LEN) {
+    (char *out, size_t out_cap, size_t *out_len)
+};
+%apply (uint8_t *BYTES_OUT, size_t BYTES_OUT_CAP, size_t *BYTES_OUT_LEN) {
+    (uint8_t *out, size_t out_cap, size_t *out_len),
+    (uint8_t *key, size_t key_cap, size_t *key_len)
+};
+%apply (uint8_t *BYTES_OUT_N, size_t BYTES_OUT_N_LEN) {
+    (uint8_t *out, size_t out_len),
+    (uint8_t *key, size_t key_len)
+};
+
+/* DMB_HANDLE(T): an opaque handle type with its T_free destructor. Every
+ * handle of dmboot.h is listed here; a new one needs one line. */
+%define DMB_HANDLE(T)
+%nodefaultctor T;
+struct T {};
+%extend T {
+    ~T() { T##_free($self); }
+}
+DMB_HANDLE_TYPEMAPS(T)
+%enddef
+
+DMB_HANDLE(dmboot_descriptor)
+DMB_HANDLE(dmboot_account)
+DMB_HANDLE(dmboot_deriver)
+
+%include "dmboot.h"
+
+/* Helpers for the language layers (wrapped for both languages). */
+%inline %{
+/* The status name of a status code ("devid", "key_mismatch", ...). */
+const char *dmb_status_name_of(int status)
+{
+    return dmb_status_name(status);
+}
+
+/* Does a derived field equal a value? Constant time in the value's bytes
+ * (lengths are not secret: the descriptor fixes them). A field the
+ * descriptor leaves out equals only a NULL value. */
+int dmb_account_field_equals(const dmboot_account *acc, dmboot_field field,
+                             const uint8_t *value, size_t value_len)
+{
+    const uint8_t *v = NULL;
+    size_t n = 0;
+    if (!dmboot_account_get(acc, field, &v, &n))
+        return value == NULL;
+    if (value == NULL || n != value_len)
+        return 0;
+    return CRYPTO_memcmp(v, value, n) == 0;
+}
+
+/* A copy of the descriptor's exact bytes (text output convention). */
+dmboot_status dmb_descriptor_text(const dmboot_descriptor *d, char *out, size_t out_cap,
+                                  size_t *out_len, dmboot_error *err)
+{
+    size_t n = 0;
+    const char *t = dmboot_descriptor_text(d, &n);
+    *out_len = n;
+    if (t == NULL) {
+        if (err != NULL) {
+            err->status = DMBOOT_ERR_INVALID_ARGUMENT;
+            err->line = 0;
+            strcpy(err->message, "no descriptor text");
+        }
+        return DMBOOT_ERR_INVALID_ARGUMENT;
+    }
+    if (n >= out_cap) {
+        if (err != NULL) {
+            err->status = DMBOOT_ERR_BUFFER_TOO_SMALL;
+            err->line = 0;
+            strcpy(err->message, "descriptor text too long");
+        }
+        return DMBOOT_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(out, t, n);
+    out[n] = '\0';
+    return DMBOOT_OK;
+}
+%}
