@@ -45,9 +45,15 @@
 #endif
 
 %{
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -115,6 +121,27 @@ static void dmb_error_init(dmboot_error *e)
     e->status = DMBOOT_OK;
     e->line = 0;
     e->message[0] = '\0';
+}
+
+/* Fill err (if any) for a failure detected in a helper here. */
+static dmboot_status dmb_set_error(dmboot_error *err, dmboot_status status, const char *fmt,
+                                   ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static dmboot_status dmb_set_error(dmboot_error *err, dmboot_status status, const char *fmt,
+                                   ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        err->status = status;
+        err->line = 0;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return status;
 }
 
 /* Wipe and free a temporary output buffer: what the call wrote (n bytes
@@ -225,15 +252,15 @@ const char *dmb_status_name_of(int status)
 /* Does a derived field equal a value? Constant time in the value's bytes
  * (lengths are not secret: the descriptor fixes them). A field the
  * descriptor leaves out equals only a NULL value. */
-int dmb_account_field_equals(const dmboot_account *acc, dmboot_field field,
-                             const uint8_t *value, size_t value_len)
+bool dmb_account_field_equals(const dmboot_account *acc, dmboot_field field,
+                              const uint8_t *value, size_t value_len)
 {
     const uint8_t *v = NULL;
     size_t n = 0;
     if (!dmboot_account_get(acc, field, &v, &n))
         return value == NULL;
     if (value == NULL || n != value_len)
-        return 0;
+        return false;
     return CRYPTO_memcmp(v, value, n) == 0;
 }
 
@@ -244,24 +271,59 @@ dmboot_status dmb_descriptor_text(const dmboot_descriptor *d, char *out, size_t 
     size_t n = 0;
     const char *t = dmboot_descriptor_text(d, &n);
     *out_len = n;
-    if (t == NULL) {
-        if (err != NULL) {
-            err->status = DMBOOT_ERR_INVALID_ARGUMENT;
-            err->line = 0;
-            strcpy(err->message, "no descriptor text");
-        }
-        return DMBOOT_ERR_INVALID_ARGUMENT;
-    }
-    if (n >= out_cap) {
-        if (err != NULL) {
-            err->status = DMBOOT_ERR_BUFFER_TOO_SMALL;
-            err->line = 0;
-            strcpy(err->message, "descriptor text too long");
-        }
-        return DMBOOT_ERR_BUFFER_TOO_SMALL;
-    }
+    if (t == NULL)
+        return dmb_set_error(err, DMBOOT_ERR_INVALID_ARGUMENT, "no descriptor text");
+    if (n >= out_cap)
+        return dmb_set_error(err, DMBOOT_ERR_BUFFER_TOO_SMALL,
+                             "the descriptor text needs %zu bytes and a NUL", n);
     memcpy(out, t, n);
     out[n] = '\0';
+    return DMBOOT_OK;
+}
+
+/* Write text to path whole or not at all, mode 0600 (it may hold secrets):
+ * a temporary file in the same directory, written, flushed to disk, then
+ * renamed over path. */
+dmboot_status dmb_file_write_atomic(const char *path, const char *text, size_t text_len,
+                                    dmboot_error *err)
+{
+    if (path == NULL || (text == NULL && text_len != 0))
+        return dmb_set_error(err, DMBOOT_ERR_INVALID_ARGUMENT, "NULL argument");
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + sizeof ".XXXXXX");
+    if (tmp == NULL)
+        return dmb_set_error(err, DMBOOT_ERR_NO_MEMORY, "out of memory");
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".XXXXXX", sizeof ".XXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return dmb_set_error(err, DMBOOT_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    size_t done = 0;
+    int e = 0;
+    while (done < text_len) {
+        ssize_t n = write(fd, text + done, text_len - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            e = errno;
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (e == 0 && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && e == 0)
+        e = errno;
+    if (e == 0 && rename(tmp, path) != 0)
+        e = errno;
+    if (e != 0)
+        unlink(tmp);
+    free(tmp);
+    if (e != 0)
+        return dmb_set_error(err, DMBOOT_ERR_IO, "cannot write %s: %s", path, strerror(e));
     return DMBOOT_OK;
 }
 %}

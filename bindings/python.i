@@ -377,7 +377,7 @@ DMB_PY_NUMBER_OUTPUT(size_t, PyLong_FromSize_t)
 }
 %typemap(check) T *, const T * {
     if ($1 == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s() argument %d must not be None", "$symname", "$1_name");
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must not be None", "$symname", "$1_name");
         SWIG_fail;
     }
 }
