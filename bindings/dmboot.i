@@ -264,6 +264,27 @@ bool dmb_account_field_equals(const dmboot_account *acc, dmboot_field field,
     return CRYPTO_memcmp(v, value, n) == 0;
 }
 
+/* Does the account, serialized as a row (dmboot_account_format), equal
+ * text? Compared in constant time; the row is wiped. A trailing LF in text
+ * is optional. */
+bool dmb_account_row_equals(const dmboot_account *acc, dmboot_format format,
+                            const char *text, size_t text_len)
+{
+    char *row = malloc(DMBOOT_ROW_MAX);
+    size_t n = 0;
+    bool eq = false;
+    if (row == NULL)
+        return false;
+    if (dmboot_account_format(acc, format, row, DMBOOT_ROW_MAX, &n, NULL) == DMBOOT_OK) {
+        if (n > 0 && text_len == n - 1 && row[n - 1] == '\n')
+            n--; /* text without the row's final LF */
+        eq = text != NULL && n == text_len && CRYPTO_memcmp(row, text, n) == 0;
+    }
+    OPENSSL_cleanse(row, DMBOOT_ROW_MAX);
+    free(row);
+    return eq;
+}
+
 /* A copy of the descriptor's exact bytes (text output convention). */
 dmboot_status dmb_descriptor_text(const dmboot_descriptor *d, char *out, size_t out_cap,
                                   size_t *out_len, dmboot_error *err)

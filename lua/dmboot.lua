@@ -212,6 +212,28 @@ function Deriver:check_record(record)
     return true
 end
 
+--- Check a device's bootstrap record as written by write_bootstrap (or
+-- Deriver:row): derive the account of `devid`, serialize it in C and compare
+-- with `text` in constant time. `format` is "json" (default) or "csv" (a
+-- row without the header). Returns true, or nil, message.
+function Deriver:check_document(devid, text, format)
+    check_string(devid, 1, "check_document")
+    check_string(text, 2, "check_document")
+    local fmt = FORMATS[format or "json"]
+    check(fmt ~= nil, 3, "check_document", "format must be \"json\" or \"csv\"")
+    local ok, msg, status = derive_into(self, devid)
+    if not ok then
+        return nil, msg, status
+    end
+    local eq = native.dmb_account_row_equals(self._acc, fmt, text)
+    native.dmboot_account_clear(self._acc)
+    if not eq then
+        return nil, "the bootstrap record of " .. devid .. " does not match the descriptor "
+            .. "and key", "auth_failed"
+    end
+    return true
+end
+
 ---------------------------------------------------------------------------
 -- Descriptor
 ---------------------------------------------------------------------------
@@ -355,38 +377,55 @@ function M.write_file(path, data)
     return call_ok(native.dmb_file_write_atomic, path, data)
 end
 
---- Write a device's bootstrap record to a file: the account of `devid`
--- under {key = ...} or {batch_key = ...}, as opts.format "json" (default)
--- or "csv" (with its header line). Returns the normalized DevID, or nil,
--- message. The file is written whole or not at all.
--- TODO(issue 4): the TNDS and w7 documents, when dmboot_document_format
--- lands in the C core.
+--- Write a device's bootstrap record to a file, whole or not at all and
+-- readable by the owner only: the account of `devid` under
+-- {key = ...} or {batch_key = ...} as one JSON object and a newline (the
+-- row dmboot's C core writes: nonces in base64, absent fields left out).
+-- Returns the normalized DevID, or nil, message.
+-- TODO(issue 4): opts.format = "tnds" | "w7" for the OMA DM documents, over
+-- dmboot_document_format, once it is in the C core.
 function M.write_bootstrap(path, desc, devid, opts)
     check_string(path, 1, "write_bootstrap")
     check(getmetatable(desc) == Descriptor, 2, "write_bootstrap", "descriptor expected")
     check_string(devid, 3, "write_bootstrap")
     local key, kind = key_option(opts, 4, "write_bootstrap")
-    local format = opts.format or "json"
-    check(FORMATS[format] ~= nil, 4, "write_bootstrap", "format must be \"json\" or \"csv\"")
+    check(opts.format == nil or opts.format == "json", 4, "write_bootstrap",
+        "format must be \"json\"")
     local dv, msg, status = make_deriver(desc, key, kind)
     if not dv then
         return nil, msg, status
     end
-    local row
-    row, msg, status = dv:row(devid, format)
+    return dv:write_bootstrap(path, devid)
+end
+
+--- The same with this deriver (for many devices).
+function Deriver:write_bootstrap(path, devid)
+    check_string(path, 1, "write_bootstrap")
+    check_string(devid, 2, "write_bootstrap")
+    local row, msg, status = self:row(devid, "json")
     if not row then
         return nil, msg, status
     end
-    local data = row .. "\n"
-    if format == "csv" then
-        data = M.csv_header() .. "\n" .. data
-    end
     local ok
-    ok, msg, status = M.write_file(path, data)
+    ok, msg, status = M.write_file(path, row .. "\n")
     if not ok then
         return nil, msg, status
     end
-    return (desc:match(devid))
+    return (self.descriptor:match(devid))
+end
+
+--- Check a bootstrap record file written by write_bootstrap: see
+-- Deriver:check_document. Returns true, or nil, message.
+function Deriver:check_bootstrap(path, devid)
+    check_string(path, 1, "check_bootstrap")
+    check_string(devid, 2, "check_bootstrap")
+    local f, err = io.open(path, "rb")
+    if not f then
+        return nil, "cannot read " .. path .. ": " .. tostring(err), "io"
+    end
+    local text = f:read("*a")
+    f:close()
+    return self:check_document(devid, text, "json")
 end
 
 M.Descriptor = Descriptor
