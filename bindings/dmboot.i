@@ -164,6 +164,10 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
 %rename("$ignore", regextarget=1, %$isfunction) "_free$";
 /* The error detail is hidden: failures raise. */
 %ignore dmboot_error;
+/* Output structs come back as dicts / tables (python.i, lua.i). */
+%ignore dmboot_verify_report;
+%ignore dmboot_verify_report_note;
+%ignore dmboot_hmac_header;
 /* Replaced by dmb_descriptor_text (the pointer + length pair). */
 %ignore dmboot_descriptor_text;
 /* Replaced by the language's account marshalling helper. */
@@ -201,7 +205,12 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
     (const char *header, size_t header_len),
     (const char *credential, size_t credential_len),
     (const char *expected, size_t expected_len),
-    (const char *mac, size_t mac_len)
+    (const char *mac, size_t mac_len),
+    (const char *value, size_t value_len),
+    (const char *xml, size_t xml_len),
+    (const char *cred_data, size_t cred_data_len),
+    (const char *loc_name, size_t loc_name_len),
+    (const char *hmac_header, size_t hmac_header_len)
 };
 %apply (const uint8_t *BYTES_IN, size_t BYTES_IN_LEN) {
     (const uint8_t *data, size_t data_len),
@@ -221,8 +230,19 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
 };
 %apply (uint8_t *BYTES_OUT_N, size_t BYTES_OUT_N_LEN) {
     (uint8_t *out, size_t out_len),
-    (uint8_t *key, size_t key_len)
+    (uint8_t *key, size_t key_len),
+    (uint8_t *nonce, size_t nonce_len)
 };
+/* Number outputs, by name (a generic size_t * could be a length that goes
+ * with a returned pointer). */
+%apply int64_t *NUMBER_OUT { int64_t *unix_seconds };
+%apply unsigned *NUMBER_OUT { unsigned *checked };
+%apply int *NUMBER_OUT { dmboot_cred_type *out };
+/* A length that goes with a returned NUL-terminated string: not needed. */
+%typemap(in, numinputs=0) size_t *len (size_t temp = 0) "$1 = &temp;"
+/* Arguments that may be NULL (None / nil): the C function documents what
+ * NULL means there. */
+%apply const char *NULLABLE { const char *suffix, const char *cred_type };
 
 /* DMB_HANDLE(T): an opaque handle type with its T_free destructor. Every
  * handle of dmboot.h is listed here; a new one needs one line. */

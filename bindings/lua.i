@@ -93,6 +93,21 @@ static int dmb_lua_in(lua_State *L, int idx, const char **p, size_t *n)
     }
 }
 
+%typemap(in) const char *NULLABLE {
+    size_t n_ = 0;
+    $1 = NULL;
+    if (!lua_isnil(L, $input)) {
+        if (lua_type(L, $input) != LUA_TSTRING)
+            DMB_LUA_BAD_ARG("$symname", "$1_name", $input, "string or nil");
+        $1 = ($1_ltype)lua_tolstring(L, $input, &n_);
+        if (strlen($1) != n_) {
+            SWIG_Lua_pushferrstring(L, "Error in %s (argument '%s'): the string holds a NUL byte",
+                                    "$symname", "$1_name");
+            SWIG_fail;
+        }
+    }
+}
+
 %typemap(in) const uint8_t [ANY] {
     const char *p_ = NULL;
     size_t n_ = 0;
@@ -206,11 +221,12 @@ static int dmb_lua_in(lua_State *L, int idx, const char **p, size_t *n)
     }
 }
 
+/* TYPE *NUMBER_OUT: applied by name in dmboot.i. */
 %define DMB_LUA_NUMBER_OUTPUT(TYPE)
-%typemap(in, numinputs=0) TYPE * (TYPE temp = 0) {
-    $1 = &temp;
+%typemap(in, numinputs=0) TYPE *NUMBER_OUT (TYPE temp = 0) {
+    $1 = ($1_ltype)&temp;
 }
-%typemap(argout) TYPE * {
+%typemap(argout) TYPE *NUMBER_OUT {
     if (result == DMBOOT_OK) {
         lua_pushinteger(L, (lua_Integer)temp$argnum);
         SWIG_arg++;
@@ -219,7 +235,7 @@ static int dmb_lua_in(lua_State *L, int idx, const char **p, size_t *n)
 %enddef
 DMB_LUA_NUMBER_OUTPUT(int64_t)
 DMB_LUA_NUMBER_OUTPUT(unsigned)
-DMB_LUA_NUMBER_OUTPUT(size_t)
+DMB_LUA_NUMBER_OUTPUT(int)
 
 /* dmboot_descriptor_entry has no err: out of range gives nothing (nil). */
 %typemap(out) dmboot_status dmboot_descriptor_entry {
@@ -244,6 +260,18 @@ DMB_LUA_NUMBER_OUTPUT(size_t)
     if (handle$argnum != NULL)
         T##_free(handle$argnum);
 }
+/* A borrowed handle (owned by another object, e.g. a registry's
+ * descriptor): returned without ownership; the Lua layer keeps the owner
+ * alive. */
+%typemap(in, numinputs=0) const T ** (const T *borrowed = NULL) {
+    $1 = ($1_ltype)&borrowed;
+}
+%typemap(argout) const T ** {
+    if (result == DMBOOT_OK) {
+        SWIG_NewPointerObj(L, (T *)borrowed$argnum, $*1_descriptor, 0);
+        SWIG_arg++;
+    }
+}
 %typemap(check) T *, const T * {
     if ($1 == NULL) {
         SWIG_Lua_pushferrstring(L, "Error in %s (argument '%s'): expected a handle, got nil",
@@ -252,6 +280,52 @@ DMB_LUA_NUMBER_OUTPUT(size_t)
     }
 }
 %enddef
+
+/* ---- struct outputs (authentication, OMA DM): tables ------------------ */
+
+%typemap(in, numinputs=0) dmboot_verify_report *report (dmboot_verify_report temp) {
+    memset(&temp, 0, sizeof temp);
+    $1 = &temp;
+}
+%typemap(argout) dmboot_verify_report *report {
+    if (result == DMBOOT_OK) {
+        lua_createtable(L, 0, 8);
+        lua_pushinteger(L, (lua_Integer)$1->checked);
+        lua_setfield(L, -2, "checked");
+        lua_pushinteger(L, (lua_Integer)$1->failed);
+        lua_setfield(L, -2, "failed");
+        lua_pushinteger(L, (lua_Integer)$1->issuer_key);
+        lua_setfield(L, -2, "issuer_key");
+        lua_pushnumber(L, (lua_Number)$1->at);
+        lua_setfield(L, -2, "at");
+        lua_pushstring(L, $1->signature);
+        lua_setfield(L, -2, "signature");
+        lua_pushstring(L, $1->key_check);
+        lua_setfield(L, -2, "key_check");
+        lua_pushstring(L, $1->mac);
+        lua_setfield(L, -2, "mac");
+        lua_pushstring(L, $1->validity);
+        lua_setfield(L, -2, "validity");
+        SWIG_arg++;
+    }
+}
+
+%typemap(in, numinputs=0) dmboot_hmac_header *out (dmboot_hmac_header temp) {
+    memset(&temp, 0, sizeof temp);
+    $1 = &temp;
+}
+%typemap(argout) dmboot_hmac_header *out {
+    if (result == DMBOOT_OK) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, $1->algorithm);
+        lua_setfield(L, -2, "algorithm");
+        lua_pushlstring(L, $1->username, $1->username_len);
+        lua_setfield(L, -2, "username");
+        lua_pushlstring(L, $1->mac, $1->mac_len);
+        lua_setfield(L, -2, "mac");
+        SWIG_arg++;
+    }
+}
 
 /* ---- Lua-only marshalling helpers ----------------------------------- */
 

@@ -181,6 +181,12 @@ static void dmb_py_raise(const dmboot_error *e, int status)
     $1 = ($1_ltype)p_;
 }
 %typemap(freearg) const char * ""
+%typemap(in) const char *NULLABLE {
+    const char *p_ = NULL;
+    if ($input != Py_None && dmb_py_in_cstr($input, &p_, "$symname", "$1_name") != 0)
+        SWIG_fail;
+    $1 = ($1_ltype)p_;
+}
 
 %typemap(in) const uint8_t [ANY] (Py_buffer view, int have_view = 0) {
     const char *p_ = NULL;
@@ -331,11 +337,12 @@ static void dmb_py_raise(const dmboot_error *e, int status)
     }
 }
 
+/* TYPE *NUMBER_OUT: applied by name in dmboot.i. */
 %define DMB_PY_NUMBER_OUTPUT(TYPE, CONVERT)
-%typemap(in, numinputs=0) TYPE * (TYPE temp = 0) {
-    $1 = &temp;
+%typemap(in, numinputs=0) TYPE *NUMBER_OUT (TYPE temp = 0) {
+    $1 = ($1_ltype)&temp;
 }
-%typemap(argout) TYPE * {
+%typemap(argout) TYPE *NUMBER_OUT {
     if (result == DMBOOT_OK) {
         $result = dmb_py_append($result, CONVERT(temp$argnum));
         if ($result == NULL)
@@ -345,7 +352,7 @@ static void dmb_py_raise(const dmboot_error *e, int status)
 %enddef
 DMB_PY_NUMBER_OUTPUT(int64_t, PyLong_FromLongLong)
 DMB_PY_NUMBER_OUTPUT(unsigned, PyLong_FromUnsignedLong)
-DMB_PY_NUMBER_OUTPUT(size_t, PyLong_FromSize_t)
+DMB_PY_NUMBER_OUTPUT(int, PyLong_FromLong)
 
 /* dmboot_descriptor_entry has no err: an index out of range is IndexError. */
 %typemap(out) dmboot_status dmboot_descriptor_entry {
@@ -374,6 +381,20 @@ DMB_PY_NUMBER_OUTPUT(size_t, PyLong_FromSize_t)
 %typemap(freearg) T **out {
     if (handle$argnum != NULL)
         T##_free(handle$argnum);
+}
+/* A borrowed handle (owned by another object, e.g. a registry's
+ * descriptor): returned without ownership; the language layer keeps the
+ * owner alive. */
+%typemap(in, numinputs=0) const T ** (const T *borrowed = NULL) {
+    $1 = ($1_ltype)&borrowed;
+}
+%typemap(argout) const T ** {
+    if (result == DMBOOT_OK) {
+        $result = dmb_py_append($result, SWIG_NewPointerObj(SWIG_as_voidptr((T *)borrowed$argnum),
+                                                            $*1_descriptor, 0));
+        if ($result == NULL)
+            SWIG_fail;
+    }
 }
 %typemap(check) T *, const T * {
     if ($1 == NULL) {
@@ -489,3 +510,35 @@ fail:
     return NULL;
 }
 %}
+
+/* ---- struct outputs (authentication, OMA DM): dicts ------------------- */
+
+%typemap(in, numinputs=0) dmboot_verify_report *report (dmboot_verify_report temp) {
+    memset(&temp, 0, sizeof temp);
+    $1 = &temp;
+}
+%typemap(argout) dmboot_verify_report *report {
+    if (result == DMBOOT_OK) {
+        $result = dmb_py_append($result, Py_BuildValue(
+            "{s:I,s:I,s:n,s:L,s:s,s:s,s:s,s:s}", "checked", $1->checked, "failed", $1->failed,
+            "issuer_key", (Py_ssize_t)$1->issuer_key, "at", (long long)$1->at,
+            "signature", $1->signature, "key_check", $1->key_check, "mac", $1->mac,
+            "validity", $1->validity));
+        if ($result == NULL)
+            SWIG_fail;
+    }
+}
+
+%typemap(in, numinputs=0) dmboot_hmac_header *out (dmboot_hmac_header temp) {
+    memset(&temp, 0, sizeof temp);
+    $1 = &temp;
+}
+%typemap(argout) dmboot_hmac_header *out {
+    if (result == DMBOOT_OK) {
+        $result = dmb_py_append($result, Py_BuildValue(
+            "{s:s,s:s#,s:s#}", "algorithm", $1->algorithm, "username", $1->username,
+            (Py_ssize_t)$1->username_len, "mac", $1->mac, (Py_ssize_t)$1->mac_len));
+        if ($result == NULL)
+            SWIG_fail;
+    }
+}
