@@ -164,9 +164,15 @@ static dmboot_status derive_field(dmboot_deriver *dv, dmboot_field f, const char
         break;
     case DMB_RULE_BYTES:
     case DMB_RULE_CHARS: {
-        /* Read a prefix long enough for almost every case; chars may
-         * reject bytes, then read a longer prefix of the same stream. */
-        size_t want = rule->kind == DMB_RULE_BYTES ? rule->count : rule->count * 2 + 32;
+        /* Chars reject some bytes: read the expected need plus a margin,
+         * in whole 32-byte blocks; in the rare case that is short, read a
+         * longer prefix of the same stream. */
+        size_t want = rule->count;
+        if (rule->kind == DMB_RULE_CHARS) {
+            size_t limit = 256 - 256 % rule->alphabet_len;
+            want = (rule->count * 256 / limit) * 9 / 8 + 4;
+            want = (want + 31) / 32 * 32;
+        }
         const char *label = FIELD_LABEL[f];
         for (;;) {
             if (want > DMBOOT_STREAM_MAX)

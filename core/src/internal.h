@@ -52,6 +52,8 @@ const char *dmb_devid_type_name(dmb_devid_type t);
 dmboot_status dmb_devid_normalize(dmb_devid_type type, const char *in, size_t len,
                                   char out[DMBOOT_DEVID_MAX + 1], size_t *out_len,
                                   dmboot_error *err);
+/* Does "d15" (15 digits) end with its Luhn check digit? */
+bool dmb_imei_check_digit_ok(const char *d15);
 /* Length of the type prefix of a normalized DevID ("IMEI:" -> 5, opaque 0). */
 size_t dmb_devid_prefix_len(dmb_devid_type t);
 

@@ -20,7 +20,8 @@
 
 #define HASH_LEN 32
 #define MAX_BLOCKS 255 /* HKDF's limit; KBKDF's fixed L is the same 8160 bytes */
-#define STREAM_L_BITS 65280u /* [L]_32 of the KBKDF field stream */
+/* Field-stream messages up to this size are assembled on the stack. */
+#define STREAM_MSG_MAX 256
 
 static const char LABEL_V1[] = "dmboot/1";
 
@@ -149,16 +150,30 @@ dmboot_status dmb_stream_read(dmb_stream *s, const char *label, size_t label_len
     if (n > DMBOOT_STREAM_MAX)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0,
                         "a field stream gives at most %d bytes", DMBOOT_STREAM_MAX);
-    static const uint8_t zero = 0;
-    static const uint8_t l_bits[4] = {(uint8_t)(STREAM_L_BITS >> 24),
-                                      (uint8_t)(STREAM_L_BITS >> 16),
-                                      (uint8_t)(STREAM_L_BITS >> 8), (uint8_t)STREAM_L_BITS};
-    /* LABEL || 0x00 || SID || 0x00 || DEV, then [L]_32 for KBKDF */
-    part parts[6] = {{label, label_len}, {&zero, 1}, {sid, sid_len},
-                     {&zero, 1},         {dev, dev_len}, {l_bits, 4}};
+    /* LABEL || 0x00 || SID || 0x00 || DEV, then [L]_32 for KBKDF. One
+     * contiguous message: each EVP_MAC_update costs a provider round trip. */
+    uint8_t msg[STREAM_MSG_MAX];
+    size_t len = label_len + 1 + sid_len + 1 + dev_len;
+    part p = {msg, len};
+    if (len + 4 > sizeof msg) {
+        static const uint8_t zero = 0;
+        static const uint8_t l_bits[4] = {0, 0, 0xff, 0}; /* [65280]_32 */
+        part parts[6] = {{label, label_len}, {&zero, 1}, {sid, sid_len},
+                         {&zero, 1},         {dev, dev_len}, {l_bits, 4}};
+        if (s->kdf == DMBOOT_KDF_HKDF_SHA256)
+            return expand_hkdf(s->ctx, parts, 5, out, n, err);
+        return expand_kbkdf(s->ctx, parts, 6, out, n, err);
+    }
+    memcpy(msg, label, label_len);
+    msg[label_len] = 0;
+    memcpy(msg + label_len + 1, sid, sid_len);
+    msg[label_len + 1 + sid_len] = 0;
+    memcpy(msg + label_len + 2 + sid_len, dev, dev_len);
     if (s->kdf == DMBOOT_KDF_HKDF_SHA256)
-        return expand_hkdf(s->ctx, parts, 5, out, n, err);
-    return expand_kbkdf(s->ctx, parts, 6, out, n, err);
+        return expand_hkdf(s->ctx, &p, 1, out, n, err);
+    memcpy(msg + len, "\x00\x00\xff\x00", 4); /* [65280]_32 = L in bits */
+    p.n = len + 4;
+    return expand_kbkdf(s->ctx, &p, 1, out, n, err);
 }
 
 dmboot_status dmb_hkdf_expand(const uint8_t *prk, size_t prk_len, const uint8_t *info,
