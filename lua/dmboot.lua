@@ -206,8 +206,9 @@ function Deriver:check_record(record)
     end
     native.dmboot_account_clear(self._acc)
     if #bad > 0 then
-        return nil, "factory record of " .. record.devid .. " does not match the descriptor: "
-            .. table.concat(bad, ", "), "auth_failed"
+        local devid = self.descriptor:match(record.devid) or record.devid
+        return nil, "factory record of " .. devid .. " does not match the descriptor and key: "
+            .. table.concat(bad, ", ") .. " differ", "auth_failed"
     end
     return true
 end
@@ -228,8 +229,8 @@ function Deriver:check_document(devid, text, format)
     local eq = native.dmb_account_row_equals(self._acc, fmt, text)
     native.dmboot_account_clear(self._acc)
     if not eq then
-        return nil, "the bootstrap record of " .. devid .. " does not match the descriptor "
-            .. "and key", "auth_failed"
+        return nil, "the bootstrap record of " .. (self.descriptor:match(devid) or devid)
+            .. " does not match the descriptor and key", "auth_failed"
     end
     return true
 end

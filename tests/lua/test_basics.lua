@@ -60,7 +60,8 @@ test("normalize_devid failures name the problem", function()
     T.fails("devid", { "13" }, dmboot.normalize_devid, "imei", "4901542032375")
     T.fails("devid", { "G" }, dmboot.normalize_devid, "esn", "8000ABCG")
     T.fails("devid", nil, dmboot.normalize_devid, "imei", "4901542032" .. "\0" .. "375")
-    T.fails(nil, { "imsi" }, dmboot.normalize_devid, "imsi", "001010123456789")
+    -- an unknown type is a programming error: raised
+    T.raises("imsi", dmboot.normalize_devid, "imsi", "001010123456789")
 end)
 
 test("raw errors are tables with a status and __tostring", function()
