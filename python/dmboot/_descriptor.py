@@ -199,11 +199,14 @@ class Deriver:
             done += len(batch)
 
     def _row(self, devid: str, fmt: str) -> str:
-        native.dmboot_derive(self._dv, devid, self._acc)
+        # Its own account: two C calls, and another thread may use the
+        # deriver's account between them.
+        acc = native.dmboot_account_new()
+        native.dmboot_derive(self._dv, devid, acc)
         try:
-            return native.dmboot_account_format(self._acc, _FORMATS[fmt]).rstrip("\n")
+            return native.dmboot_account_format(acc, _FORMATS[fmt]).rstrip("\n")
         finally:
-            native.dmboot_account_clear(self._acc)
+            native.dmboot_account_clear(acc)
 
     def __repr__(self) -> str:
         return f"<dmboot.Deriver for descriptor {self.descriptor.id!r}>"

@@ -153,3 +153,30 @@ def test_to_json_and_csv_rows():
     partial = dmboot.Descriptor.parse(descriptor_text(name=None)).derive(
         "490154203237518", key=KEY1)
     assert partial.to_csv().split(",")[1] == "" and "name" not in json.loads(partial.to_json())
+
+
+def test_one_deriver_shared_by_threads():
+    import threading
+
+    d = dmboot.Descriptor.parse(EXAMPLE_TEXT)
+    dv = d.deriver(key=KEY1)
+    want = {x: json.dumps(dmboot_ref._account_json(ref_account(EXAMPLE_TEXT, x, key=KEY1)),
+                          separators=(",", ":")) for x in EXAMPLE_DEVIDS}
+    errors = []
+
+    def work():
+        try:
+            for _ in range(50):
+                for acc in dv.derive_many(EXAMPLE_DEVIDS, chunk=2):
+                    assert json.loads(acc.to_json()) == json.loads(want[EXAMPLE_DEVIDS[
+                        [dmboot_ref.normalize_devid("imei", x) for x in EXAMPLE_DEVIDS].index(
+                            acc.devid)]])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
