@@ -56,4 +56,30 @@ test("devids.json", function()
     end
 end)
 
+test("descriptors.json", function()
+    local data = T.vectors_file("descriptors.json")
+    local json = T.json()
+    for _, case in ipairs(data.valid) do
+        local d = assert(dmboot.parse(case.text))
+        for key, want in pairs(case.expect) do
+            if want == json.null then want = nil end
+            local got
+            if key == "signed_length" then
+                got = d:signed_length()
+            elseif key == "entries" then
+                got = #d:entries()
+            else
+                got = d:get(key)
+            end
+            T.eq(got, want, case.name .. " " .. key)
+        end
+        T.eq(d:text(), case.text, case.name)
+    end
+    for _, case in ipairs(data.invalid) do
+        local text = case.text or T.unbase64(case.text_base64)
+        local msg = T.fails("descriptor", { case.message_contains }, dmboot.parse, text)
+        T.ok(msg:find("^line " .. case.line .. ": "), case.name .. ": " .. msg)
+    end
+end)
+
 return tests

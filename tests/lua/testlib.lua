@@ -110,6 +110,22 @@ function T.base64(s)
     return table.concat(out)
 end
 
+function T.unbase64(s)
+    local out, bits, n = {}, 0, 0
+    for c in s:gmatch("[^=]") do
+        local v = B64:find(c, 1, true) - 1
+        bits = bits * 64 + v
+        n = n + 6
+        if n >= 8 then
+            n = n - 8
+            local b = math.floor(bits / 2 ^ n)
+            out[#out + 1] = string.char(b)
+            bits = bits - b * 2 ^ n
+        end
+    end
+    return table.concat(out)
+end
+
 function T.json()
     local ok, json = pcall(require, "dkjson")
     if not ok then

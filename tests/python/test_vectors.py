@@ -40,3 +40,22 @@ def test_devids():
             assert case.get("message_contains", "") in str(e.value), case
         else:
             assert dmboot.normalize_devid(case["type"], case["input"]) == case["normalized"]
+
+
+def test_descriptors():
+    data = load_vectors("descriptors.json")
+    for case in data["valid"]:
+        d = dmboot.Descriptor.parse(case["text"])
+        for key, want in case["expect"].items():
+            got = {"signed_length": lambda: d.signed_length,
+                   "entries": lambda: len(d)}.get(key, lambda: d.get(key))()
+            assert got == want, (case["name"], key)
+        assert d.text == case["text"]
+    for case in data["invalid"]:
+        text = (base64.b64decode(case["text_base64"]) if "text_base64" in case
+                else case["text"])
+        with pytest.raises(dmboot.DescriptorError) as e:
+            dmboot.Descriptor.parse(text)
+        assert e.value.line == case["line"], (case["name"], str(e.value))
+        assert str(e.value).startswith(f"line {case['line']}: "), case["name"]
+        assert case["message_contains"] in str(e.value), (case["name"], str(e.value))
