@@ -244,22 +244,45 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
  * NULL means there. */
 %apply const char *NULLABLE { const char *suffix, const char *cred_type };
 
-/* DMB_HANDLE(T): an opaque handle type with its T_free destructor. Every
- * handle of dmboot.h is listed here; a new one needs one line. */
-%define DMB_HANDLE(T)
+/* Handles: every opaque type of dmboot.h with its T_free destructor. The
+ * typemaps (T **out, NULL checks) must precede the header; the class (the
+ * destructor) follows it, and only for the handles the header declares: the
+ * authentication and OMA DM handles are wrapped once those parts of the
+ * API are in the header (detected by a macro each part defines). A new
+ * handle needs one line in each list. */
+%define DMB_HANDLE_CLASS(T)
 %nodefaultctor T;
 struct T {};
 %extend T {
     ~T() { T##_free($self); }
 }
-DMB_HANDLE_TYPEMAPS(T)
 %enddef
 
-DMB_HANDLE(dmboot_descriptor)
-DMB_HANDLE(dmboot_account)
-DMB_HANDLE(dmboot_deriver)
+DMB_HANDLE_TYPEMAPS(dmboot_descriptor)
+DMB_HANDLE_TYPEMAPS(dmboot_account)
+DMB_HANDLE_TYPEMAPS(dmboot_deriver)
+DMB_HANDLE_TYPEMAPS(dmboot_signing_key)
+DMB_HANDLE_TYPEMAPS(dmboot_public_key)
+DMB_HANDLE_TYPEMAPS(dmboot_verifier)
+DMB_HANDLE_TYPEMAPS(dmboot_registry)
+DMB_HANDLE_TYPEMAPS(dmboot_syncml)
+DMB_HANDLE_TYPEMAPS(dmboot_check_result)
 
 %include "dmboot.h"
+
+DMB_HANDLE_CLASS(dmboot_descriptor)
+DMB_HANDLE_CLASS(dmboot_account)
+DMB_HANDLE_CLASS(dmboot_deriver)
+#ifdef DMBOOT_ED25519_PUBLIC_LEN
+DMB_HANDLE_CLASS(dmboot_signing_key)
+DMB_HANDLE_CLASS(dmboot_public_key)
+DMB_HANDLE_CLASS(dmboot_verifier)
+DMB_HANDLE_CLASS(dmboot_registry)
+#endif
+#ifdef DMBOOT_SYNCML_FIELD_COUNT
+DMB_HANDLE_CLASS(dmboot_syncml)
+DMB_HANDLE_CLASS(dmboot_check_result)
+#endif
 
 /* Helpers for the language layers (wrapped for both languages). */
 %inline %{
