@@ -243,6 +243,8 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
 /* Arguments that may be NULL (None / nil): the C function documents what
  * NULL means there. */
 %apply const char *NULLABLE { const char *suffix, const char *cred_type };
+/* Handles that may be NULL: no verification (registry), no signing key. */
+%typemap(check) const dmboot_verifier *v, const dmboot_signing_key *sk ""
 
 /* Handles: every opaque type of dmboot.h with its T_free destructor. The
  * typemaps (T **out, NULL checks) must precede the header; the class (the

@@ -12,6 +12,11 @@ A thin Python layer over the dmboot C core (through the SWIG module
     for acc in d.derive_many(open("devids.txt").read().split(), key=key):
         print(acc.to_json())
 
+The descriptor authentication API (:class:`Verifier`, :class:`SigningKey`,
+:class:`Registry`, ``Descriptor.verify/sign/mac``) and the OMA DM API
+(``auth_md5`` and friends, bootstrap documents, ``Descriptor.check_message``)
+are there when the C core has them: ``HAVE_AUTH``, ``HAVE_OMADM``.
+
 Failures raise subclasses of :class:`dmboot.Error`: :class:`DescriptorError`,
 :class:`DevIDError` (and :class:`NotCoveredError`), :class:`BadKeyError` (and
 :class:`KeyMismatchError`), :class:`AuthenticationError` and others; see
@@ -44,11 +49,48 @@ from ._errors import (
     ValidityError,
 )
 from ._keys import BATCH_KEY_LEN, KEY_MAX, KEY_MIN, decode_key, generate_key, load_key
+from ._auth import HAVE_AUTH, PublicKey, Registry, SigningKey, Verifier, parse_time
+from ._omadm import (
+    HAVE_OMADM,
+    CheckResult,
+    SyncMLMessage,
+    auth_basic,
+    auth_hmac,
+    auth_md5,
+    devid_filename,
+    document_media_type,
+    generate_nonce,
+    hmac_header,
+    parse_hmac_header,
+    verify_basic,
+    verify_hmac,
+    verify_md5,
+)
 
 #: The version of the C core inside this module.
 __version__: str = native.dmboot_version()
 
 __all__ = [
+    "HAVE_AUTH",
+    "HAVE_OMADM",
+    "CheckResult",
+    "PublicKey",
+    "Registry",
+    "SigningKey",
+    "SyncMLMessage",
+    "Verifier",
+    "auth_basic",
+    "auth_hmac",
+    "auth_md5",
+    "devid_filename",
+    "document_media_type",
+    "generate_nonce",
+    "hmac_header",
+    "parse_hmac_header",
+    "parse_time",
+    "verify_basic",
+    "verify_hmac",
+    "verify_md5",
     "Account",
     "AuthenticationError",
     "BATCH_KEY_LEN",

@@ -230,10 +230,11 @@ class Descriptor:
     default is ``hkdf-sha256``).
     """
 
-    __slots__ = ("_d", "__weakref__")
+    __slots__ = ("_d", "_owner", "__weakref__")
 
     def __init__(self, handle: object) -> None:
         self._d = handle
+        self._owner: object = None  # keeps the owner of a borrowed handle alive
 
     @classmethod
     def parse(cls, text: Text) -> "Descriptor":
