@@ -330,6 +330,26 @@ bool dmb_account_row_equals(const dmboot_account *acc, dmboot_format format,
     return eq;
 }
 
+#ifdef DMBOOT_DOCUMENT_MAX
+/* Does the account's bootstrap document (dmboot_document_format) equal
+ * text? Constant time; the document is wiped. */
+bool dmb_document_equals(const dmboot_descriptor *d, const dmboot_account *acc,
+                         dmboot_document_type type, const char *text, size_t text_len)
+{
+    char *doc = malloc(DMBOOT_DOCUMENT_MAX + 1);
+    size_t n = 0;
+    bool eq = false;
+    if (doc == NULL)
+        return false;
+    if (dmboot_document_format(d, acc, type, doc, DMBOOT_DOCUMENT_MAX + 1, &n, NULL) ==
+        DMBOOT_OK)
+        eq = text != NULL && n == text_len && CRYPTO_memcmp(doc, text, n) == 0;
+    OPENSSL_cleanse(doc, DMBOOT_DOCUMENT_MAX + 1);
+    free(doc);
+    return eq;
+}
+#endif
+
 /* A copy of the descriptor's exact bytes (text output convention). */
 dmboot_status dmb_descriptor_text(const dmboot_descriptor *d, char *out, size_t out_cap,
                                   size_t *out_len, dmboot_error *err)
