@@ -221,13 +221,20 @@ end
 function Deriver:check_document(devid, text, format)
     check_string(devid, 1, "check_document")
     check_string(text, 2, "check_document")
-    local fmt = FORMATS[format or "json"]
-    check(fmt ~= nil, 3, "check_document", "format must be \"json\" or \"csv\"")
+    format = format or "json"
+    local fmt, doc = FORMATS[format], M.DOCUMENTS and M.DOCUMENTS[format]
+    check(fmt ~= nil or doc ~= nil, 3, "check_document",
+        "format must be \"json\" or \"csv\"" .. (M.DOCUMENTS and ", \"tnds\" or \"w7\"" or ""))
     local ok, msg, status = derive_into(self, devid)
     if not ok then
         return nil, msg, status
     end
-    local eq = native.dmb_account_row_equals(self._acc, fmt, text)
+    local eq
+    if fmt then
+        eq = native.dmb_account_row_equals(self._acc, fmt, text)
+    else
+        eq = native.dmb_document_equals(self.descriptor._d, self._acc, doc, text)
+    end
     native.dmboot_account_clear(self._acc)
     if not eq then
         return nil, "the bootstrap record of " .. (self.descriptor:match(devid) or devid)
@@ -380,54 +387,67 @@ function M.write_file(path, data)
 end
 
 --- Write a device's bootstrap record to a file, whole or not at all and
--- readable by the owner only: the account of `devid` under
--- {key = ...} or {batch_key = ...} as one JSON object and a newline (the
--- row dmboot's C core writes: nonces in base64, absent fields left out).
+-- readable by the owner only: the account of `devid` under {key = ...} or
+-- {batch_key = ...}, as opts.format: "json" (default: one JSON object and a
+-- newline, the row dmboot's C core writes: nonces in base64, absent fields
+-- left out) or, when the C core has the OMA DM documents (dmboot.HAVE_OMADM),
+-- "tnds" (OMA DM 1.2+ TNDS XML) or "w7" (OMA Client Provisioning).
 -- Returns the normalized DevID, or nil, message.
--- TODO(issue 4): opts.format = "tnds" | "w7" for the OMA DM documents, over
--- dmboot_document_format, once it is in the C core.
 function M.write_bootstrap(path, desc, devid, opts)
     check_string(path, 1, "write_bootstrap")
     check(getmetatable(desc) == Descriptor, 2, "write_bootstrap", "descriptor expected")
     check_string(devid, 3, "write_bootstrap")
     local key, kind = key_option(opts, 4, "write_bootstrap")
-    check(opts.format == nil or opts.format == "json", 4, "write_bootstrap",
-        "format must be \"json\"")
     local dv, msg, status = make_deriver(desc, key, kind)
     if not dv then
         return nil, msg, status
     end
-    return dv:write_bootstrap(path, devid)
+    return dv:write_bootstrap(path, devid, opts.format)
+end
+
+local function bootstrap_format(format, n, fname)
+    format = format or "json"
+    check(format == "json" or (M.DOCUMENTS and M.DOCUMENTS[format]), n, fname,
+        "format must be \"json\"" .. (M.DOCUMENTS and ", \"tnds\" or \"w7\"" or ""), 4)
+    return format
 end
 
 --- The same with this deriver (for many devices).
-function Deriver:write_bootstrap(path, devid)
+function Deriver:write_bootstrap(path, devid, format)
     check_string(path, 1, "write_bootstrap")
     check_string(devid, 2, "write_bootstrap")
-    local row, msg, status = self:row(devid, "json")
-    if not row then
+    format = bootstrap_format(format, 3, "write_bootstrap")
+    local data, msg, status
+    if format == "json" then
+        data, msg, status = self:row(devid, "json")
+        data = data and data .. "\n"
+    else
+        data, msg, status = self:document(devid, format)
+    end
+    if not data then
         return nil, msg, status
     end
     local ok
-    ok, msg, status = M.write_file(path, row .. "\n")
+    ok, msg, status = M.write_file(path, data)
     if not ok then
         return nil, msg, status
     end
     return (self.descriptor:match(devid))
 end
 
---- Check a bootstrap record file written by write_bootstrap: see
--- Deriver:check_document. Returns true, or nil, message.
-function Deriver:check_bootstrap(path, devid)
+--- Check a bootstrap record file written by write_bootstrap (format as
+-- there): see Deriver:check_document. Returns true, or nil, message.
+function Deriver:check_bootstrap(path, devid, format)
     check_string(path, 1, "check_bootstrap")
     check_string(devid, 2, "check_bootstrap")
+    format = bootstrap_format(format, 3, "check_bootstrap")
     local f, err = io.open(path, "rb")
     if not f then
         return nil, "cannot read " .. path .. ": " .. tostring(err), "io"
     end
     local text = f:read("*a")
     f:close()
-    return self:check_document(devid, text, "json")
+    return self:check_document(devid, text, format)
 end
 
 ---------------------------------------------------------------------------

@@ -139,4 +139,17 @@ test("documents and the first-contact check", function()
     T.fails("syntax", nil, dmboot.parse_syncml, "<SyncML>")
 end)
 
+test("TNDS bootstrap records written and checked", function()
+    need("HAVE_OMADM", "OMA DM")
+    local d = assert(dmboot.parse(F.EXAMPLE))
+    local path = T.tmpname()
+    T.eq(dmboot.write_bootstrap(path, d, "490154203237518", { key = F.KEY1, format = "tnds" }),
+        "IMEI:490154203237518")
+    local dv = assert(d:deriver { key = F.KEY1 })
+    T.eq(T.read(path), dv:document("490154203237518", "tnds"))
+    T.eq(dv:check_bootstrap(path, "490154203237518", "tnds"), true)
+    T.fails("auth_failed", nil, dv.check_bootstrap, dv, path, "352099110000003", "tnds")
+    os.remove(path)
+end)
+
 return tests
