@@ -1,12 +1,14 @@
 #!/usr/bin/env lua
 --[[ A factory test fixture: provision every device of a batch.
 
-  lua factory_fixture.lua DESCRIPTOR BATCH_KEY_FILE OUTDIR < devids.txt
+  lua factory_fixture.lua DESCRIPTOR BATCH_KEY_FILE OUTDIR [FORMAT] < devids.txt
 
 For each DevID on standard input (one per line, as typed or scanned), derive
 the device's DM account from the descriptor and the batch key (the factory
 holds the batch key of its batch, never the operator's master key) and write
-its bootstrap record to OUTDIR/<DevID>.json, whole or not at all, mode 0600.
+its bootstrap record to OUTDIR/<DevID>.<FORMAT>, whole or not at all, mode
+0600. FORMAT is json (default) or, with the C core's OMA DM documents, tnds
+(an OMA DM 1.2+ TNDS document) or w7 (OMA Client Provisioning).
 On a real line the record is then written into the device; the device checks
 it with device_check.lua.
 
@@ -15,9 +17,10 @@ named on standard error), 2 on a usage or setup error.
 ]]
 local dmboot = require "dmboot"
 
-local descriptor_path, key_path, outdir = arg[1], arg[2], arg[3]
+local descriptor_path, key_path, outdir, format = arg[1], arg[2], arg[3], arg[4] or "json"
 if not outdir then
-    io.stderr:write("usage: lua factory_fixture.lua DESCRIPTOR BATCH_KEY_FILE OUTDIR < devids\n")
+    io.stderr:write("usage: lua factory_fixture.lua DESCRIPTOR BATCH_KEY_FILE OUTDIR [FORMAT]"
+        .. " < devids\n")
     os.exit(2)
 end
 
@@ -37,12 +40,15 @@ local deriver
 deriver, err = desc:deriver { batch_key = batch_key }
 if not deriver then fatal(err) end
 
--- A file name for a normalized DevID: ':' becomes '_', anything unusual %XX.
--- (The C core's dmboot_devid_filename will replace this when it lands.)
+-- A file name for a normalized DevID: the C core's when it has one
+-- (dmboot.devid_filename), else ':' becomes '_' and anything unusual %XX.
 local function filename(devid)
+    if dmboot.devid_filename then
+        return assert(dmboot.devid_filename(devid, "." .. format))
+    end
     return (devid:gsub(":", "_"):gsub("[^%w%.%-_]", function(c)
         return ("%%%02X"):format(c:byte())
-    end))
+    end)) .. "." .. format
 end
 
 local done, failed = 0, 0
@@ -52,7 +58,7 @@ for line in io.lines() do
         local devid, msg = desc:match(input)
         local ok = devid ~= nil
         if ok then
-            ok, msg = deriver:write_bootstrap(outdir .. "/" .. filename(devid) .. ".json", input)
+            ok, msg = deriver:write_bootstrap(outdir .. "/" .. filename(devid), input, format)
         end
         if ok then
             done = done + 1
