@@ -71,9 +71,51 @@ void cli_output_abort(cli_output *o);
 bool cli_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
                            bool overwrite);
 
+/* ---- authentication commands (auth_util.c) ---- */
+
+/* Read a whole file ("-" for standard input) of at most max bytes, NUL
+ * appended. Prints errors. Free with cli_free_file (it wipes). */
+bool cli_read_file(const char *path, size_t max, char **out, size_t *out_len);
+void cli_free_file(char *buf, size_t len);
+/* Read an Ed25519 private key PEM file; prints errors, NULL on failure. */
+dmboot_signing_key *cli_read_signing_key(const char *path);
+/* Refuse more than one "-" among the input paths (NULLs skipped). */
+int cli_check_inputs(const cli_command *cmd, const char *const *paths, size_t count);
+
+#define CLI_MAX_ISSUER_KEYS 32
+
+/* The options that say how a descriptor is verified. */
+typedef struct cli_verify_opts {
+    const char *key, *batch_key, *at;
+    const char *issuer_keys[CLI_MAX_ISSUER_KEYS];
+    size_t issuer_count;
+    bool allow_unauthenticated, ignore_validity, require_signature, require_mac;
+} cli_verify_opts;
+
+/* Match argv[*i] against --key, --batch-key, --issuer-key, --at and the
+ * policy flags. True when it was one of them; *result is then EXIT_USAGE
+ * when its value was missing (the error is printed), else 0. */
+bool cli_verify_option(const cli_command *cmd, int argc, char **argv, int *i,
+                       cli_verify_opts *o, int *result);
+/* Usage errors among the options (both keys, stdin twice); EXIT_OK if none. */
+int cli_verify_opts_check(const cli_command *cmd, const cli_verify_opts *o,
+                          const char *descriptor);
+/* A verifier from the options (reads the key files); prints errors. */
+dmboot_verifier *cli_make_verifier(const cli_verify_opts *o);
+/* One line per check, "check: note"; the signature names its key file. */
+void cli_print_report(const dmboot_verify_report *r, const cli_verify_opts *o);
+
 /* The command table (main.c) and the commands. */
 extern const cli_command cli_commands[];
 int cmd_key_new(const cli_command *cmd, int argc, char **argv);
 int cmd_derive(const cli_command *cmd, int argc, char **argv);
+int cmd_key_pair(const cli_command *cmd, int argc, char **argv);
+int cmd_key_batch(const cli_command *cmd, int argc, char **argv);
+int cmd_key_check(const cli_command *cmd, int argc, char **argv);
+int cmd_sign(const cli_command *cmd, int argc, char **argv);
+int cmd_verify(const cli_command *cmd, int argc, char **argv);
+int cmd_registry_add(const cli_command *cmd, int argc, char **argv);
+int cmd_registry_list(const cli_command *cmd, int argc, char **argv);
+int cmd_registry_lookup(const cli_command *cmd, int argc, char **argv);
 
 #endif

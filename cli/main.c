@@ -35,10 +35,141 @@ static const char DERIVE_USAGE[] =
     "stops the run with its input line and exit status 1. On a terminal, long\n"
     "runs show progress on standard error.\n";
 
+static const char KEY_PAIR_USAGE[] =
+    "usage: dmboot key pair --out-private FILE --out-public FILE [--force]\n"
+    "\n"
+    "Make an issuer's Ed25519 key pair for signing descriptors: the private key\n"
+    "as PKCS#8 PEM (mode 0600), the public key as PEM (what `openssl genpkey\n"
+    "-algorithm ed25519` and `openssl pkey -pubout` write; either tool's keys\n"
+    "work with dmboot too). Both files are written whole or not at all.\n"
+    "\n"
+    "  --out-private FILE  the private (signing) key; keep it secret\n"
+    "  --out-public FILE   the public key, for whoever verifies (--issuer-key)\n"
+    "  --force             replace existing files\n";
+
+static const char KEY_BATCH_USAGE[] =
+    "usage: dmboot key batch --descriptor FILE --key FILE [--out FILE] [--force]\n"
+    "\n"
+    "Export the batch key of a descriptor: 64 hex digits and a newline. A\n"
+    "factory that holds it derives every device of this one descriptor, exactly\n"
+    "as with the master key, and nothing else. When the descriptor has a\n"
+    "key-check line the master key is checked against it first.\n"
+    "\n"
+    "  --descriptor FILE  the descriptor\n"
+    "  --key FILE         the master key (hex on one line; - for standard input)\n"
+    "  --out FILE         write the batch key to FILE (mode 0600) instead of\n"
+    "                     standard output\n"
+    "  --force            replace an existing FILE\n";
+
+static const char KEY_CHECK_USAGE[] =
+    "usage: dmboot key check --descriptor FILE (--key FILE | --batch-key FILE)\n"
+    "\n"
+    "Print the key check of a key for a descriptor (8 hex digits) and, when the\n"
+    "descriptor has a key-check line, whether it matches. Exit status 1 when it\n"
+    "does not match.\n"
+    "\n"
+    "  --descriptor FILE  the descriptor\n"
+    "  --key FILE         the master key (hex on one line; - for standard input)\n"
+    "  --batch-key FILE   the descriptor's batch key instead\n";
+
+static const char SIGN_USAGE[] =
+    "usage: dmboot sign --descriptor FILE [--key FILE | --batch-key FILE]\n"
+    "                   [--signing-key PEM] [--key-check] [--out FILE [--force]]\n"
+    "\n"
+    "Authenticate a descriptor (docs/authentication.md): with a key, add or\n"
+    "replace its mac line (HMAC-SHA256 under the descriptor MAC key); with a\n"
+    "signing key, add or replace its signature line (Ed25519). Both cover the\n"
+    "bytes before the first authentication line. The file is updated in place,\n"
+    "atomically, unless --out is given. The result is verified before it is\n"
+    "written.\n"
+    "\n"
+    "  --descriptor FILE  the descriptor to sign\n"
+    "  --key FILE         the master key (hex on one line; - for standard input)\n"
+    "  --batch-key FILE   the descriptor's batch key instead of the master key\n"
+    "  --signing-key PEM  the issuer's Ed25519 private key (PKCS#8 PEM)\n"
+    "  --key-check        also add or update the key-check line for the key; this\n"
+    "                     changes the signed bytes, so an existing signature is\n"
+    "                     refused unless --signing-key makes a new one\n"
+    "  --out FILE         write the signed descriptor to FILE (- for standard\n"
+    "                     output) and leave the descriptor as it is\n"
+    "  --force            replace an existing --out FILE\n"
+    "\n"
+    "Without --key-check, a descriptor's key-check is compared with the key\n"
+    "first: a wrong key is refused.\n";
+
+#define VERIFY_OPTIONS_HELP                                                          \
+    "  --key FILE         the master key: checks key-check and the mac line\n"       \
+    "                     (hex on one line; - for standard input)\n"                 \
+    "  --batch-key FILE   the descriptor's batch key instead of the master key\n"    \
+    "  --issuer-key PEM   a trusted issuer public key: checks the signature line;\n" \
+    "                     repeat for several issuers (any one may verify)\n"        \
+    "  --at TIME          check validity at TIME (YYYY-MM-DD, or RFC 3339 such as\n" \
+    "                     2027-01-31T12:00:00Z) instead of now\n"                    \
+    "  --allow-unauthenticated  accept it when neither mac nor signature could\n"    \
+    "                     be checked (lines that can be checked must still verify)\n" \
+    "  --ignore-validity  do not check not-before/not-after\n"                       \
+    "  --require-signature, --require-mac  that line must be present and checked\n"
+
+static const char VERIFY_USAGE[] =
+    "usage: dmboot verify --descriptor FILE [--key FILE | --batch-key FILE]\n"
+    "                     [--issuer-key PEM ...] [--at TIME] [--allow-unauthenticated]\n"
+    "                     [--ignore-validity] [--require-signature] [--require-mac]\n"
+    "\n"
+    "Verify a descriptor and print one line per check, in this order:\n"
+    "signature, key-check, mac, validity; each says ok, FAILED: why, or not\n"
+    "checked (why). By default a mac or a signature must be present and\n"
+    "verify, and the time must be within not-before .. not-after.\n"
+    "Exit status 1 on any failure, naming it.\n"
+    "\n"
+    "  --descriptor FILE  the descriptor\n" VERIFY_OPTIONS_HELP;
+
+static const char REGISTRY_ADD_USAGE[] =
+    "usage: dmboot registry add --registry DIR --descriptor FILE [--key FILE |\n"
+    "                           --batch-key FILE] [--issuer-key PEM ...] [--at TIME]\n"
+    "                           [--allow-unauthenticated] [--ignore-validity] ...\n"
+    "\n"
+    "Verify a descriptor as `dmboot verify` does, then copy it into the registry\n"
+    "directory DIR as DIR/<id>.desc (atomically; DIR is created if missing).\n"
+    "Refused: a descriptor that does not verify, an id already in the registry,\n"
+    "and a devid-match that overlaps another descriptor's (both are named).\n"
+    "\n"
+    "  --registry DIR     the registry directory (every *.desc file in it)\n"
+    "  --descriptor FILE  the descriptor to add\n" VERIFY_OPTIONS_HELP;
+
+static const char REGISTRY_LIST_USAGE[] =
+    "usage: dmboot registry list --registry DIR\n"
+    "\n"
+    "List the registry's descriptors, one tab-separated line each: id,\n"
+    "devid-type, devid-match, validity (not-before..not-after) and auth (the\n"
+    "authentication lines present: mac+signature, mac, signature or none).\n"
+    "Listing does not verify: `registry add` did.\n";
+
+static const char REGISTRY_LOOKUP_USAGE[] =
+    "usage: dmboot registry lookup --registry DIR DEVID ...\n"
+    "\n"
+    "Say which descriptor covers each DevID: the DevID normalized, the\n"
+    "descriptor's id and its file. Exit status 1 when some DevID is covered by\n"
+    "none.\n";
+
 const cli_command cli_commands[] = {
     {"key", "new", "write a fresh master key", KEY_NEW_USAGE, cmd_key_new},
     {"derive", NULL, "derive device accounts from a descriptor and a key", DERIVE_USAGE,
      cmd_derive},
+    {"key", "pair", "make an issuer's Ed25519 signing key pair", KEY_PAIR_USAGE, cmd_key_pair},
+    {"key", "batch", "export a descriptor's batch key for a factory", KEY_BATCH_USAGE,
+     cmd_key_batch},
+    {"key", "check", "compute a key's key check for a descriptor", KEY_CHECK_USAGE,
+     cmd_key_check},
+    {"sign", NULL, "add a descriptor's mac, signature and key-check lines", SIGN_USAGE,
+     cmd_sign},
+    {"verify", NULL, "verify a descriptor's authentication and validity", VERIFY_USAGE,
+     cmd_verify},
+    {"registry", "add", "verify a descriptor and add it to a registry directory",
+     REGISTRY_ADD_USAGE, cmd_registry_add},
+    {"registry", "list", "list a registry's descriptors", REGISTRY_LIST_USAGE,
+     cmd_registry_list},
+    {"registry", "lookup", "find the descriptor that covers a DevID", REGISTRY_LOOKUP_USAGE,
+     cmd_registry_lookup},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

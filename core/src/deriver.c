@@ -17,9 +17,9 @@ struct dmboot_deriver {
     char devid[DMBOOT_DEVID_MAX + 1];
 };
 
-static dmboot_status batch_key_for(const dmboot_descriptor *d, const uint8_t *key,
-                                   size_t key_len, dmboot_key_kind kind,
-                                   uint8_t bk[DMBOOT_BATCH_KEY_LEN], dmboot_error *err)
+dmboot_status dmb_batch_key_for(const dmboot_descriptor *d, const uint8_t *key,
+                                size_t key_len, dmboot_key_kind kind,
+                                uint8_t bk[DMBOOT_BATCH_KEY_LEN], dmboot_error *err)
 {
     if (key == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL key");
@@ -43,20 +43,48 @@ dmboot_status dmboot_descriptor_batch_key(const dmboot_descriptor *d, const uint
 {
     if (d == NULL || batch_key == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
-    dmboot_status st = batch_key_for(d, key, key_len, DMBOOT_KEY_MASTER, batch_key, err);
+    dmboot_status st = dmb_batch_key_for(d, key, key_len, DMBOOT_KEY_MASTER, batch_key, err);
+    if (st == DMBOOT_OK && d->has_key_check) {
+        /* Never hand a factory a batch key that fails key-check. */
+        dmb_stream *s = NULL;
+        st = dmb_stream_new(d->kdf, batch_key, &s, err);
+        if (st == DMBOOT_OK)
+            st = dmb_check_key(d, s, DMBOOT_KEY_MASTER, err);
+        dmb_stream_free(s);
+        if (st != DMBOOT_OK)
+            OPENSSL_cleanse(batch_key, DMBOOT_BATCH_KEY_LEN);
+    }
     if (st == DMBOOT_OK)
         dmb_ok(err);
     return st;
 }
 
-static dmboot_status key_check_with(const dmboot_descriptor *d, dmb_stream *s, char out[9],
-                                    dmboot_error *err)
+dmboot_status dmb_key_check_with(const dmboot_descriptor *d, dmb_stream *s, char out[9],
+                                 dmboot_error *err)
 {
     uint8_t kc[4];
     dmboot_status st = dmb_stream_read(s, "key-check", 9, d->server_id, strlen(d->server_id),
                                        "", 0, kc, sizeof kc, err);
     if (st == DMBOOT_OK)
         dmb_hex_encode(kc, sizeof kc, out);
+    return st;
+}
+
+dmboot_status dmb_check_key(const dmboot_descriptor *d, dmb_stream *s, dmboot_key_kind kind,
+                            dmboot_error *err)
+{
+    if (!d->has_key_check)
+        return DMBOOT_OK;
+    char kc[9];
+    dmboot_status st = dmb_key_check_with(d, s, kc, err);
+    if (st == DMBOOT_OK && !dmb_equal(kc, d->key_check, 8))
+        st = dmb_fail(err, DMBOOT_ERR_KEY_MISMATCH, 0,
+                      "the %s key does not match key-check %s of descriptor '%s'%s",
+                      kind == DMBOOT_KEY_BATCH ? "batch" : "master", d->key_check, d->id,
+                      kind == DMBOOT_KEY_BATCH
+                          ? " (wrong key, or a batch key of another descriptor?)"
+                          : " (wrong key, or a batch key?)");
+    OPENSSL_cleanse(kc, sizeof kc);
     return st;
 }
 
@@ -68,12 +96,12 @@ dmboot_status dmboot_descriptor_key_check(const dmboot_descriptor *d, const uint
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
     uint8_t bk[DMBOOT_BATCH_KEY_LEN];
     dmb_stream *s = NULL;
-    dmboot_status st = batch_key_for(d, key, key_len, kind, bk, err);
+    dmboot_status st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
     if (st == DMBOOT_OK)
         st = dmb_stream_new(d->kdf, bk, &s, err);
     OPENSSL_cleanse(bk, sizeof bk);
     if (st == DMBOOT_OK)
-        st = key_check_with(d, s, out, err);
+        st = dmb_key_check_with(d, s, out, err);
     dmb_stream_free(s);
     if (st == DMBOOT_OK)
         dmb_ok(err);
@@ -102,19 +130,12 @@ dmboot_status dmboot_deriver_new(const dmboot_descriptor *d, const uint8_t *key,
     uint8_t bk[DMBOOT_BATCH_KEY_LEN];
     dmboot_status st = dmboot_descriptor_parse(d->text, d->text_len, &dv->d, err);
     if (st == DMBOOT_OK)
-        st = batch_key_for(d, key, key_len, kind, bk, err);
+        st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
     if (st == DMBOOT_OK)
         st = dmb_stream_new(d->kdf, bk, &dv->stream, err);
     OPENSSL_cleanse(bk, sizeof bk);
-    if (st == DMBOOT_OK && d->has_key_check) {
-        char kc[9];
-        st = key_check_with(d, dv->stream, kc, err);
-        if (st == DMBOOT_OK && !dmb_equal(kc, d->key_check, 8))
-            st = dmb_fail(err, DMBOOT_ERR_KEY_MISMATCH, 0,
-                          "the %s key does not match key-check %s of descriptor '%s'%s",
-                          kind == DMBOOT_KEY_BATCH ? "batch" : "master", d->key_check, d->id,
-                          kind == DMBOOT_KEY_BATCH ? "" : " (wrong key, or a batch key?)");
-    }
+    if (st == DMBOOT_OK)
+        st = dmb_check_key(d, dv->stream, kind, err);
     if (st != DMBOOT_OK) {
         dmboot_deriver_free(dv);
         return st;

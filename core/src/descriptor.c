@@ -294,53 +294,22 @@ static bool parse_count(const char *s, size_t len, size_t *n)
     return true;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static bool parse_date(const char *s, int64_t *day)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !is_digit(s[i]))
-            return false;
-    int64_t y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int64_t m = (s[5] - '0') * 10 + (s[6] - '0');
-    int64_t d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1970 || m < 1 || m > 12 || d < 1)
-        return false;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return false;
-    *day = days_from_civil(y, m, d);
-    return true;
-}
-
 static dmboot_status parse_dates(parser *p)
 {
     dmboot_descriptor *d = p->d;
     const dmb_entry *nb = find(d, "not-before"), *na = find(d, "not-after");
-    int64_t day;
+    int64_t start;
     d->not_before = INT64_MIN;
     d->not_after = INT64_MAX;
     if (nb != NULL) {
-        if (!parse_date(nb->value, &day))
+        if (!dmb_date_parse(nb->value, strlen(nb->value), &start))
             return FAIL(p, nb->line, "not-before '%s' is not a date YYYY-MM-DD", nb->value);
-        d->not_before = day * 86400;
+        d->not_before = start;
     }
     if (na != NULL) {
-        if (!parse_date(na->value, &day))
+        if (!dmb_date_parse(na->value, strlen(na->value), &start))
             return FAIL(p, na->line, "not-after '%s' is not a date YYYY-MM-DD", na->value);
-        d->not_after = day * 86400 + 86399;
+        d->not_after = start + 86399; /* to the end of that day */
     }
     if (nb != NULL && na != NULL && d->not_after < d->not_before)
         return FAIL(p, na->line, "not-after %s is before not-before %s", na->value, nb->value);

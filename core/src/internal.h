@@ -160,6 +160,54 @@ dmboot_status dmb_kbkdf_counter(const uint8_t *key, size_t key_len, const uint8_
                                 size_t fixed_len, uint8_t *out, size_t n,
                                 dmboot_error *err);
 
+/* ---- keys of a descriptor (deriver.c) --------------------------------- */
+
+/* BK for d: derived from a master key, or a batch key copied after a length
+ * check. Does not look at key-check. */
+dmboot_status dmb_batch_key_for(const dmboot_descriptor *d, const uint8_t *key,
+                                size_t key_len, dmboot_key_kind kind,
+                                uint8_t bk[DMBOOT_BATCH_KEY_LEN], dmboot_error *err);
+/* The key check (8 hex digits and NUL) from a stream keyed with BK. */
+dmboot_status dmb_key_check_with(const dmboot_descriptor *d, dmb_stream *s, char out[9],
+                                 dmboot_error *err);
+/* When d carries key-check, compare it with the stream's key check in
+ * constant time: DMBOOT_ERR_KEY_MISMATCH naming the descriptor. OK when d
+ * has no key-check. */
+dmboot_status dmb_check_key(const dmboot_descriptor *d, dmb_stream *s, dmboot_key_kind kind,
+                            dmboot_error *err);
+
+/* ---- authentication (mac.c, signature.c, time.c) ----------------------- */
+
+/* A stream keyed for d after the key-check comparison (spec §2.6: every use
+ * of a key checks it first). */
+dmboot_status dmb_descriptor_stream(const dmboot_descriptor *d, const uint8_t *key,
+                                    size_t key_len, dmboot_key_kind kind, dmb_stream **out,
+                                    dmboot_error *err);
+/* The descriptor MAC key (spec §2.7) from a stream keyed for d. */
+dmboot_status dmb_mac_key_with(const dmboot_descriptor *d, dmb_stream *s,
+                               uint8_t mac_key[DMB_MAC_LEN], dmboot_error *err);
+/* HMAC-SHA256 of data under a MAC key. */
+dmboot_status dmb_hmac(const uint8_t mac_key[DMB_MAC_LEN], const void *data, size_t len,
+                       uint8_t out[DMB_MAC_LEN], dmboot_error *err);
+
+/* Pure Ed25519 (RFC 8032) over msg. */
+dmboot_status dmb_ed25519_sign(const dmboot_signing_key *k, const void *msg, size_t len,
+                               uint8_t sig[DMB_SIG_LEN], dmboot_error *err);
+bool dmb_ed25519_verify(const dmboot_public_key *pk, const void *msg, size_t len,
+                        const uint8_t sig[DMB_SIG_LEN]);
+
+/* Days since 1970-01-01 of a Gregorian date (no time zone involved). */
+int64_t dmb_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* "YYYY-MM-DD" (exactly 10 bytes, a real date) -> Unix seconds at 00:00:00 UTC. */
+bool dmb_date_parse(const char *s, size_t len, int64_t *day_start);
+/* Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ". */
+#define DMB_TIME_TEXT_MAX 96 /* room for any int64 the format can print */
+void dmb_time_format(int64_t t, char out[DMB_TIME_TEXT_MAX]);
+
+/* Lengths of the authentication lines, LF included. */
+#define DMB_MAC_LINE_LEN (sizeof "mac: hmac-sha256 " - 1 + 44 + 1)
+#define DMB_SIG_LINE_LEN (sizeof "signature: ed25519 " - 1 + 88 + 1)
+
 /* ---- field encoding (encode.c) ---------------------------------------- */
 
 /* Encode the first bytes of `stream` per a DMB_RULE_BYTES/CHARS rule into

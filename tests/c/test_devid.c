@@ -69,7 +69,7 @@ static void test_arguments(void **state)
     assert_int_equal(dmboot_devid_normalize("opaque", "ab\0c", 4, out, sizeof out, &n, &err),
                      DMBOOT_ERR_DEVID);
     assert_non_null(strstr(err.message, "\\x00 at position 3"));
-    assert_int_equal(dmboot_devid_normalize("imei", "49015420\0323751", 15, out, sizeof out, &n,
+    assert_int_equal(dmboot_devid_normalize("imei", "49015420\0" "323751", 15, out, sizeof out, &n,
                                             &err),
                      DMBOOT_ERR_DEVID);
 }

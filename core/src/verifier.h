@@ -1,0 +1,20 @@
+/* The verifier's layout, shared by its setters (verifier.c), verification
+ * (verify.c) and signing (sign.c, which checks its own output). */
+#ifndef DMBOOT_VERIFIER_H
+#define DMBOOT_VERIFIER_H
+
+#include "internal.h"
+
+struct dmboot_verifier {
+    bool has_key;
+    dmboot_key_kind kind;
+    uint8_t key[DMBOOT_KEY_MAX]; /* wiped on change and free */
+    size_t key_len;
+    dmboot_public_key **issuers; /* trusted issuer keys, in the order added */
+    size_t issuer_count, issuer_cap;
+    bool has_time; /* else the clock is read at each verification */
+    int64_t time;
+    unsigned flags;
+};
+
+#endif

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# dmboot key pair / key batch / key check / sign / verify / registry, end to
+# end through the command: outputs, exit codes, atomic files.
+#   test_auth_cli.sh DMBOOT
+dmboot=$(realpath "$1")
+. "$(dirname "$0")/lib.sh"
+
+cat > batch.desc <<'DESC'
+# CLI authentication test batch
+dmboot-descriptor: 1
+id: cli-auth-001
+issuer: CLI Test Devices
+not-before: 2026-01-01
+not-after: 2027-12-31
+devid-type: imei
+devid-match: IMEI:35000011* IMEI:490154203237518
+key-id: cli-key
+server-id: dm.cli.example
+server-addr: https://dm.cli.example/dm
+name: devid
+client-secret: derive bytes 16 base64url
+server-secret: derive chars 20 alnum
+DESC
+cp batch.desc pristine.desc
+
+# ---- keys
+run 0 "$dmboot" key new --out master.key
+run 0 "$dmboot" key new --out other.key
+run 0 "$dmboot" key pair --out-private issuer.key --out-public issuer.pub
+expect_out "private key: issuer.key"
+[ "$(mode_of issuer.key)" = 600 ] || fail "private key mode $(mode_of issuer.key)"
+head -n 1 issuer.key | grep -qx -- '-----BEGIN PRIVATE KEY-----' || fail "not PKCS#8 PEM"
+head -n 1 issuer.pub | grep -qx -- '-----BEGIN PUBLIC KEY-----' || fail "not SPKI PEM"
+cp issuer.key issuer.key.orig
+run 1 "$dmboot" key pair --out-private issuer.key --out-public new.pub
+expect_err "issuer.key already exists (use --force to replace it)"
+[ ! -e new.pub ] || fail "a half key pair was written"
+cmp -s issuer.key issuer.key.orig || fail "refused key pair changed the private key"
+run 0 "$dmboot" key pair --out-private other-issuer.key --out-public other-issuer.pub
+run 2 "$dmboot" key pair --out-private x.key
+expect_err "--out-private FILE and --out-public FILE are required"
+run 2 "$dmboot" key pair --out-private same --out-public same
+
+# ---- key check before signing: no key-check line yet
+run 0 "$dmboot" key check --descriptor batch.desc --key master.key
+kc=$(sed -n 's/^key check: //p' out)
+[[ "$kc" =~ ^[0-9a-f]{8}$ ]] || fail "key check '$kc'"
+expect_out "descriptor: no key-check line"
+
+# ---- sign in place: key-check, mac, signature
+chmod 640 batch.desc
+run 0 "$dmboot" sign --descriptor batch.desc --key master.key --signing-key issuer.key --key-check
+expect_line "batch.desc: descriptor 'cli-auth-001', key-check added, mac added, signature added"
+[ "$(mode_of batch.desc)" = 640 ] || fail "in-place signing changed the mode"
+no_temp_files
+grep -qx "key-check: $kc" batch.desc || fail "key-check line"
+sed -n '/^key-id:/{n;p}' batch.desc | grep -qx "key-check: $kc" || fail "key-check not after key-id"
+tail -n 2 batch.desc | head -n 1 | grep -Eq '^mac: hmac-sha256 [A-Za-z0-9+/]{43}=$' || fail "mac line"
+tail -n 1 batch.desc | grep -Eq '^signature: ed25519 [A-Za-z0-9+/]{86}==$' || fail "signature line"
+# the signed bytes are the original file plus the key-check line
+diff <(grep -v '^key-check: ' batch.desc | grep -v '^mac: ' | grep -v '^signature: ') pristine.desc \
+    || fail "signing changed more than its lines"
+
+# ---- verify: every check passes
+run 0 "$dmboot" verify --descriptor batch.desc --key master.key --issuer-key issuer.pub --at 2026-06-01
+expect_line "signature: ok (issuer key 1: issuer.pub)"
+expect_line "key-check: ok ($kc)"
+expect_line "mac: ok"
+expect_line "validity: ok (2026-01-01 .. 2027-12-31)"
+expect_line "verified: batch.desc (descriptor 'cli-auth-001')"
+[ "$(wc -l < out)" -eq 5 ] || fail "verify printed more than one line per check"
+# the right issuer key second among several
+run 0 "$dmboot" verify --descriptor batch.desc --issuer-key other-issuer.pub --issuer-key issuer.pub \
+    --at 2027-12-31T23:59:59Z
+expect_line "signature: ok (issuer key 2: issuer.pub)"
+expect_line "key-check: not checked (no key given)"
+expect_line "mac: not checked (no key given)"
+# the key from standard input
+run 0 "$dmboot" verify --descriptor batch.desc --key - --at 2026-06-01 < master.key
+expect_line "mac: ok"
+
+# ---- verify: each failure, named, exit 1
+run 1 "$dmboot" verify --descriptor batch.desc --key master.key --at 2028-01-01
+expect_line "validity: FAILED: expired: not-after was 2027-12-31 (until 23:59:59 UTC), the time is 2028-01-01T00:00:00Z"
+expect_err "batch.desc: verification FAILED: validity check failed for descriptor 'cli-auth-001'"
+run 1 "$dmboot" verify --descriptor batch.desc --key master.key --at 2025-12-31T23:59:59Z
+expect_out "validity: FAILED: not valid yet"
+run 0 "$dmboot" verify --descriptor batch.desc --key master.key --at 2030-01-01 --ignore-validity
+expect_line "validity: not checked (validity ignored on request)"
+run 1 "$dmboot" verify --descriptor batch.desc --key other.key --at 2026-06-01
+expect_out "key-check: FAILED: the master key gives"
+expect_line "mac: not checked (the key failed key-check)"
+expect_err "key-check check failed"
+run 1 "$dmboot" verify --descriptor batch.desc --issuer-key other-issuer.pub --at 2026-06-01
+expect_out "signature: FAILED: the signature does not verify with the issuer key"
+run 1 "$dmboot" verify --descriptor batch.desc --at 2026-06-01
+expect_err "is not authenticated: its mac line was not checked: no key given; its signature line was not checked: no issuer key given"
+run 0 "$dmboot" verify --descriptor batch.desc --at 2026-06-01 --allow-unauthenticated
+run 1 "$dmboot" verify --descriptor batch.desc --key master.key --at 2026-06-01 --require-signature
+expect_err "a signature is required, but no issuer key was given"
+run 1 "$dmboot" verify --descriptor batch.desc --issuer-key issuer.key --at 2026-06-01
+expect_err "issuer.key: this is a private key; give the issuer's public key"
+run 1 "$dmboot" verify --descriptor batch.desc --key master.key --at 2026-13-01
+expect_err "--at: '2026-13-01' is not a date"
+# a tampered value: both mac and signature fail
+sed 's/^server-addr: .*/server-addr: https:\/\/evil.example\/dm/' batch.desc > tampered.desc
+run 1 "$dmboot" verify --descriptor tampered.desc --key master.key --issuer-key issuer.pub --at 2026-06-01
+expect_out "signature: FAILED"
+expect_out "mac: FAILED: the MAC does not match; the master key passes key-check, so the descriptor was changed"
+expect_err "signature check failed for descriptor 'cli-auth-001'"
+
+# ---- key check, key batch
+run 0 "$dmboot" key check --descriptor batch.desc --key master.key
+expect_line "descriptor: key-check $kc matches"
+run 1 "$dmboot" key check --descriptor batch.desc --key other.key
+expect_out "does NOT match"
+expect_err "wrong key"
+run 0 "$dmboot" key batch --descriptor batch.desc --key master.key --out batch.key
+[ "$(mode_of batch.key)" = 600 ] || fail "batch key mode"
+grep -Eqx '[0-9a-f]{64}' batch.key || fail "batch key file shape"
+run 0 "$dmboot" key check --descriptor batch.desc --batch-key batch.key
+expect_line "key check: $kc"
+run 1 "$dmboot" key batch --descriptor batch.desc --key other.key --out wrong.key
+expect_err "does not match key-check"
+[ ! -e wrong.key ] || fail "a batch key was written for a wrong key"
+no_temp_files
+run 0 "$dmboot" verify --descriptor batch.desc --batch-key batch.key --at 2026-06-01
+expect_line "mac: ok"
+# the batch key derives exactly what the master key does
+"$dmboot" derive --descriptor batch.desc --key master.key 490154203237518 IMEI:350000110000003 > m.jsonl
+"$dmboot" derive --descriptor batch.desc --batch-key batch.key 490154203237518 IMEI:350000110000003 > b.jsonl
+[ "$(wc -l < m.jsonl)" -eq 2 ] && cmp -s m.jsonl b.jsonl || fail "batch key derivation differs"
+
+# ---- signing that must fail leaves the file as it was, and no temporary file
+cp batch.desc before.desc
+run 1 "$dmboot" sign --descriptor batch.desc --key other.key
+expect_err "does not match key-check"
+expect_err "to set key-check for this key instead, sign with key-check"
+cmp -s batch.desc before.desc || fail "a refused signing changed the file"
+run 1 "$dmboot" sign --descriptor batch.desc --key other.key --key-check
+expect_err "would no longer verify: give the signing key"
+cmp -s batch.desc before.desc || fail "a refused signing changed the file"
+no_temp_files
+# moving to another key re-signs both lines
+run 0 "$dmboot" sign --descriptor batch.desc --key other.key --signing-key issuer.key --key-check --out moved.desc
+expect_line "moved.desc: descriptor 'cli-auth-001', key-check set, mac replaced, signature replaced"
+run 0 "$dmboot" verify --descriptor moved.desc --key other.key --issuer-key issuer.pub --at 2026-06-01
+run 1 "$dmboot" sign --descriptor batch.desc --key master.key --out moved.desc
+expect_err "moved.desc already exists"
+# to standard output, the summary on stderr
+run 0 "$dmboot" sign --descriptor pristine.desc --signing-key issuer.key --out -
+expect_err "standard output: descriptor 'cli-auth-001', signature added"
+tail -n 1 out | grep -q '^signature: ed25519 ' || fail "signed text on stdout"
+cmp -s pristine.desc <(head -c "$(stat -c %s pristine.desc)" out) || fail "signed bytes changed"
+# usage errors: exit 2
+run 2 "$dmboot" sign --descriptor batch.desc
+expect_err "nothing to sign with"
+run 2 "$dmboot" sign --descriptor batch.desc --key master.key --batch-key batch.key
+run 2 "$dmboot" sign --descriptor batch.desc --signing-key issuer.key --key-check
+run 2 "$dmboot" sign --descriptor batch.desc --key - --signing-key -
+expect_err "only one input can be standard input"
+run 2 "$dmboot" verify --key master.key
+expect_err "--descriptor FILE is required"
+run 2 "$dmboot" verify --descriptor batch.desc --bogus
+run 0 "$dmboot" verify --help
+expect_out "usage: dmboot verify"
+no_temp_files
+
+# ---- registry
+reg=registry
+run 0 "$dmboot" registry add --registry "$reg" --descriptor batch.desc --key master.key \
+    --issuer-key issuer.pub --at 2026-06-01
+expect_line "added: descriptor 'cli-auth-001' as $reg/cli-auth-001.desc"
+expect_line "mac: ok"
+expect_line "signature: ok (issuer key 1: issuer.pub)"
+cmp -s "$reg/cli-auth-001.desc" batch.desc || fail "registry copy differs"
+# an overlapping descriptor (its own id, a devid-match inside the first's)
+sed -e 's/^id: .*/id: cli-auth-002/' -e 's/^devid-match: .*/devid-match: IMEI:3500001199*/' \
+    pristine.desc > overlap.desc
+"$dmboot" sign --descriptor overlap.desc --key master.key >/dev/null
+run 1 "$dmboot" registry add --registry "$reg" --descriptor overlap.desc --key master.key --at 2026-06-01
+expect_err "descriptor 'cli-auth-002' overlaps descriptor 'cli-auth-001'"
+expect_err "'IMEI:3500001199*' of 'cli-auth-002' and 'IMEI:35000011*' of 'cli-auth-001'"
+expect_err "($reg/cli-auth-001.desc)"
+[ ! -e "$reg/cli-auth-002.desc" ] || fail "an overlapping descriptor was added"
+# the same id again
+run 1 "$dmboot" registry add --registry "$reg" --descriptor moved.desc --key other.key --at 2026-06-01
+expect_err "descriptor id 'cli-auth-001' is already in the registry"
+# unauthenticated and expired ones are refused unless told not to
+sed -e 's/^id: .*/id: cli-auth-003/' -e 's/^devid-match: .*/devid-match: IMEI:86*/' \
+    pristine.desc > plain.desc
+run 1 "$dmboot" registry add --registry "$reg" --descriptor plain.desc --at 2026-06-01
+expect_err "plain.desc: not added: descriptor 'cli-auth-003' is not authenticated"
+run 1 "$dmboot" registry add --registry "$reg" --descriptor plain.desc --allow-unauthenticated --at 2030-01-01
+expect_err "expired"
+run 0 "$dmboot" registry add --registry "$reg" --descriptor plain.desc --allow-unauthenticated --ignore-validity
+run 0 "$dmboot" registry list --registry "$reg"
+expect_line "$(printf 'id\tdevid-type\tdevid-match\tvalidity\tauth')"
+expect_line "$(printf 'cli-auth-001\timei\tIMEI:35000011* IMEI:490154203237518\t2026-01-01..2027-12-31\tmac+signature')"
+expect_line "$(printf 'cli-auth-003\timei\tIMEI:86*\t2026-01-01..2027-12-31\tnone')"
+run 0 "$dmboot" registry lookup --registry "$reg" 35-000011-000000-3 IMEI:860000000000009
+expect_line "IMEI:350000110000003: descriptor 'cli-auth-001' ($reg/cli-auth-001.desc)"
+expect_line "IMEI:860000000000009: descriptor 'cli-auth-003' ($reg/cli-auth-003.desc)"
+run 1 "$dmboot" registry lookup --registry "$reg" 490154203237518 IMEI:999999999999994
+expect_line "IMEI:490154203237518: descriptor 'cli-auth-001' ($reg/cli-auth-001.desc)"
+expect_err "no descriptor covers DevID 'IMEI:999999999999994'"
+run 2 "$dmboot" registry lookup --registry "$reg"
+no_temp_files "$reg"
+
+echo "all CLI authentication tests passed"
