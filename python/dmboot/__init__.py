@@ -1,0 +1,124 @@
+"""dmboot: OMA DM factory bootstrap — descriptors, derivation, credentials.
+
+A thin Python layer over the dmboot C core (through the SWIG module
+:mod:`dmboot.native`). Every value is computed by the C core::
+
+    import dmboot
+    d = dmboot.Descriptor.load("acme-x1.desc")
+    key = dmboot.load_key("master.key")
+    acc = d.derive("490154203237518", key=key)
+    acc.client_secret, acc.server_nonce
+
+    for acc in d.derive_many(open("devids.txt").read().split(), key=key):
+        print(acc.to_json())
+
+The descriptor authentication API (:class:`Verifier`, :class:`SigningKey`,
+:class:`Registry`, ``Descriptor.verify/sign/mac``) and the OMA DM API
+(``auth_md5`` and friends, bootstrap documents, ``Descriptor.check_message``)
+are there when the C core has them: ``HAVE_AUTH``, ``HAVE_OMADM``.
+
+Failures raise subclasses of :class:`dmboot.Error`: :class:`DescriptorError`,
+:class:`DevIDError` (and :class:`NotCoveredError`), :class:`BadKeyError` (and
+:class:`KeyMismatchError`), :class:`AuthenticationError` and others; see
+docs/python.md.
+"""
+
+from __future__ import annotations
+
+from . import native
+from ._descriptor import Account, Deriver, Descriptor, csv_header, normalize_devid
+from ._errors import (
+    AuthenticationError,
+    BadKeyError,
+    BadMACError,
+    BadSignatureError,
+    CredentialError,
+    CryptoError,
+    DescriptorError,
+    DevIDError,
+    Error,
+    FileError,
+    InvalidArgumentError,
+    KeyMismatchError,
+    NotCoveredError,
+    NotFoundError,
+    OverlapError,
+    ParseError,
+    UnauthenticatedError,
+    UnsupportedError,
+    ValidityError,
+)
+from ._keys import BATCH_KEY_LEN, KEY_MAX, KEY_MIN, decode_key, generate_key, load_key
+from ._auth import HAVE_AUTH, PublicKey, Registry, SigningKey, Verifier, parse_time
+from ._omadm import (
+    HAVE_OMADM,
+    CheckResult,
+    SyncMLMessage,
+    auth_basic,
+    auth_hmac,
+    auth_md5,
+    devid_filename,
+    document_media_type,
+    generate_nonce,
+    hmac_header,
+    parse_hmac_header,
+    verify_basic,
+    verify_hmac,
+    verify_md5,
+)
+
+#: The version of the C core inside this module.
+__version__: str = native.dmboot_version()
+
+__all__ = [
+    "HAVE_AUTH",
+    "HAVE_OMADM",
+    "CheckResult",
+    "PublicKey",
+    "Registry",
+    "SigningKey",
+    "SyncMLMessage",
+    "Verifier",
+    "auth_basic",
+    "auth_hmac",
+    "auth_md5",
+    "devid_filename",
+    "document_media_type",
+    "generate_nonce",
+    "hmac_header",
+    "parse_hmac_header",
+    "parse_time",
+    "verify_basic",
+    "verify_hmac",
+    "verify_md5",
+    "Account",
+    "AuthenticationError",
+    "BATCH_KEY_LEN",
+    "BadKeyError",
+    "BadMACError",
+    "BadSignatureError",
+    "CredentialError",
+    "CryptoError",
+    "Deriver",
+    "Descriptor",
+    "DescriptorError",
+    "DevIDError",
+    "Error",
+    "FileError",
+    "InvalidArgumentError",
+    "KEY_MAX",
+    "KEY_MIN",
+    "KeyMismatchError",
+    "NotCoveredError",
+    "NotFoundError",
+    "OverlapError",
+    "ParseError",
+    "UnauthenticatedError",
+    "UnsupportedError",
+    "ValidityError",
+    "csv_header",
+    "decode_key",
+    "generate_key",
+    "load_key",
+    "normalize_devid",
+]
