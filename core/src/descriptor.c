@@ -582,6 +582,41 @@ static bool one_of(const char *v, const char *const *set)
     return false;
 }
 
+/* server-addr's authority: a host (or [IPv6]) and an optional port
+ * 1..65535; no user info. The DM account's PortNbr comes from here. */
+static dmboot_status check_authority(parser *p, const dmb_entry *e, const char *host)
+{
+    size_t n = strcspn(host, "/?#");
+    const char *end = host + n, *colon = NULL;
+    if (memchr(host, '@', n) != NULL)
+        return FAIL(p, e->line, "server-addr must not hold a user name or password ('@')");
+    if (host[0] == '[') {
+        const char *close = memchr(host, ']', n);
+        if (close == NULL || close == host + 1)
+            return FAIL(p, e->line, "server-addr has a malformed [IPv6] host");
+        if (close + 1 < end && close[1] != ':')
+            return FAIL(p, e->line, "server-addr has characters after the [IPv6] host");
+        colon = close + 1 < end ? close + 1 : NULL;
+    } else {
+        colon = memchr(host, ':', n);
+        if (n == 0 || colon == host)
+            return FAIL(p, e->line, "server-addr '%.64s' has no host", e->value);
+    }
+    size_t digits = colon ? (size_t)(end - colon - 1) : 0;
+    if (digits == 0)
+        return DMBOOT_OK; /* "host" or "host:": the scheme's port (RFC 3986 §3.2.3) */
+    unsigned long port = 0;
+    bool ok = digits <= 5;
+    for (const char *c = colon + 1; ok && c < end; c++) {
+        ok = is_digit(*c);
+        port = port * 10 + (unsigned long)(*c - '0');
+    }
+    if (!ok || port < 1 || port > 65535)
+        return FAIL(p, e->line, "server-addr port '%.*s' must be a number from 1 to 65535",
+                    (int)(digits > 16 ? 16 : digits), colon + 1);
+    return DMBOOT_OK;
+}
+
 static dmboot_status parse_simple_values(parser *p)
 {
     dmboot_descriptor *d = p->d;
@@ -627,10 +662,11 @@ static dmboot_status parse_simple_values(parser *p)
             if (host == NULL)
                 return FAIL(p, e->line, "server-addr '%.64s' must start with http:// or https://",
                             v);
-            if (*host == '\0' || *host == '/' || *host == ':' || *host == '?' || *host == '#')
-                return FAIL(p, e->line, "server-addr '%.64s' has no host", v);
             if (strchr(v, ' ') != NULL)
                 return FAIL(p, e->line, "server-addr must not contain spaces");
+            dmboot_status st = check_authority(p, e, host);
+            if (st != DMBOOT_OK)
+                return st;
         } else if (strcmp(k, "auth-pref") == 0 || strcmp(k, "client-auth-type") == 0 ||
                    strcmp(k, "server-auth-type") == 0) {
             if (!one_of(v, auth_types))

@@ -637,7 +637,8 @@ static void test_ports(void **state)
         {"http://h/x", "80"},
         {"https://h:8443/x", "8443"},
         {"http://h:/x", "80"},
-        {"https://u:p@h:99/x?y=1:2", "99"},
+        {"https://h:99/x?y=1:2", "99"},
+        {"https://u:p@h:99/x", NULL}, /* no credentials in the URL */
         {"https://h?q=1:2", "443"},
         {"https://[2001:db8::1]:8080/x", "8080"},
         {"https://[2001:db8::1]/x", "443"},
