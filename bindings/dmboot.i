@@ -214,6 +214,7 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
 };
 %apply (const uint8_t *BYTES_IN, size_t BYTES_IN_LEN) {
     (const uint8_t *data, size_t data_len),
+    (const uint8_t *wbxml, size_t wbxml_len),
     (const uint8_t *key, size_t key_len),
     (const uint8_t *value, size_t value_len),
     (const uint8_t *nonce, size_t nonce_len),

@@ -837,6 +837,27 @@ if M.HAVE_OMADM then
     end
 end
 
+---------------------------------------------------------------------------
+-- WBXML (the C core's, through libwbxml2 loaded at run time)
+---------------------------------------------------------------------------
+
+--- true when libwbxml2 can be loaded (Debian: libwbxml2-1).
+function M.wbxml_available()
+    return native.dmboot_wbxml_available() == 1
+end
+
+--- A WBXML message (binary string) as XML text, or nil, message.
+function M.wbxml_to_xml(wbxml)
+    check_string(wbxml, 1, "wbxml_to_xml")
+    return call(native.dmboot_wbxml_to_xml, wbxml)
+end
+
+--- An XML message as WBXML 1.2 (binary string), or nil, message.
+function M.xml_to_wbxml(xml)
+    check_string(xml, 1, "xml_to_wbxml")
+    return call(native.dmboot_xml_to_wbxml, xml)
+end
+
 M.Descriptor = Descriptor
 M.Deriver = Deriver
 M.native = native

@@ -910,6 +910,35 @@ DMBOOT_EXPORT dmboot_status dmboot_registry_check_message(
     size_t message_len, const char *hmac_header, size_t hmac_header_len, const uint8_t *nonce,
     size_t nonce_len, dmboot_check_result *result, dmboot_error *err);
 
+/* ------------------------------------------------------------------ */
+/* WBXML                                                               */
+/* ------------------------------------------------------------------ */
+
+/* SyncML DM messages travel as XML (application/vnd.syncml.dm+xml) or as
+ * WBXML (application/vnd.syncml.dm+wbxml). The coding is libwbxml2's,
+ * loaded at run time (the core links nothing but libcrypto): Debian's
+ * libwbxml2-1 package. The environment variable DMBOOT_WBXML_LIBRARY names
+ * another file to load. Without the library these calls return
+ * DMBOOT_ERR_UNSUPPORTED with a message saying what to install. */
+#define DMBOOT_WBXML_LIBRARY "libwbxml2.so.1"
+
+/* 1 when libwbxml2 can be loaded, else 0. */
+DMBOOT_EXPORT int dmboot_wbxml_available(void);
+
+/* WBXML (any SyncML version libwbxml2 knows; DM 1.2 is public id
+ * -//SYNCML//DTD SyncML 1.2//EN) to compact XML text, NUL-terminated.
+ * DMBOOT_ERR_SYNTAX, with libwbxml2's reason, for input it cannot decode. */
+DMBOOT_EXPORT dmboot_status dmboot_wbxml_to_xml(const uint8_t *wbxml, size_t wbxml_len,
+                                                char *out, size_t out_cap, size_t *out_len,
+                                                dmboot_error *err);
+
+/* XML to WBXML 1.2 with inline strings (the language from the DOCTYPE or
+ * the root element's namespace, e.g. SYNCML:SYNCML1.2). out gets a NUL
+ * after the *out_len bytes. */
+DMBOOT_EXPORT dmboot_status dmboot_xml_to_wbxml(const char *xml, size_t xml_len,
+                                                uint8_t *out, size_t out_cap, size_t *out_len,
+                                                dmboot_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,10 +67,15 @@ from ._omadm import (
     verify_md5,
 )
 
+from ._wbxml import wbxml_available, wbxml_to_xml, xml_to_wbxml
+
 #: The version of the C core inside this module.
 __version__: str = native.dmboot_version()
 
 __all__ = [
+    "wbxml_available",
+    "wbxml_to_xml",
+    "xml_to_wbxml",
     "HAVE_AUTH",
     "HAVE_OMADM",
     "CheckResult",

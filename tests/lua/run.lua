@@ -9,7 +9,7 @@ package.path = here .. "/?.lua;" .. package.path
 local files = { ... }
 if #files == 0 then
     files = { "test_basics.lua", "test_descriptor.lua", "test_derive.lua",
-              "test_device.lua", "test_errors.lua", "test_vectors.lua", "test_auth.lua" }
+              "test_device.lua", "test_errors.lua", "test_vectors.lua", "test_auth.lua", "test_wbxml.lua" }
 end
 
 local dmboot = require "dmboot"
