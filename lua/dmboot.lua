@@ -616,6 +616,7 @@ if M.HAVE_AUTH then
 
     local Registry = {}
     Registry.__index = Registry
+    M.Registry = Registry
 
     --- An empty registry: descriptors whose devid-match do not overlap.
     function M.registry()
@@ -834,6 +835,18 @@ if M.HAVE_OMADM then
         opts = opts or {}
         return run_check(native.dmboot_server_check_message, self._d, key, kind, xml,
             opts.hmac_header, opts.nonce)
+    end
+
+    --- The same against a registry (dmboot.registry()): the descriptor that
+    -- covers the DevID is looked up first; key is the master key (bytes).
+    if M.HAVE_AUTH then
+        function M.Registry:check_message(xml, key, opts)
+            check_string(xml, 1, "check_message")
+            check_string(key, 2, "check_message")
+            opts = opts or {}
+            return run_check(native.dmboot_registry_check_message, self._r, key, xml,
+                opts.hmac_header, opts.nonce)
+        end
     end
 end
 

@@ -217,7 +217,8 @@ class CheckResult:
 
     __slots__ = ("_r", "status", "_descriptor")
 
-    def __init__(self, handle: object, status: Optional[str], descriptor: Descriptor) -> None:
+    def __init__(self, handle: object, status: Optional[str],
+                 descriptor: Optional[Descriptor]) -> None:
         self._r = handle
         self.status = status
         self._descriptor = descriptor
@@ -251,7 +252,7 @@ class CheckResult:
         return f"<dmboot.CheckResult {self.reason}: {self.message}>"
 
 
-def _run_check(descriptor: Descriptor, fn, *args) -> CheckResult:
+def _run_check(descriptor: Optional[Descriptor], fn, *args) -> CheckResult:
     from ._errors import Error
 
     r = native.dmboot_check_result_new()
@@ -301,7 +302,45 @@ def _check_hmac(self: Descriptor, devid: Text, header: Text, body: BytesLike, *,
                       body, nonce)
 
 
+def _registry_check_message(self, message: Text, *, key: BytesLike,
+                            hmac_header: Optional[Text] = None,
+                            nonce: Optional[BytesLike] = None) -> CheckResult:
+    """A device's package checked against the registry: the descriptor that
+    covers its DevID is looked up, then checked as
+    :meth:`Descriptor.check_message` does, with the master ``key``. A DevID
+    no descriptor covers is the reason ``no-descriptor``."""
+    _check_text("message", message)
+    _bytes("key", key)
+    return _run_check(None, native.dmboot_registry_check_message, self._r, key, message,
+                      hmac_header, nonce)
+
+
+def _registry_check_cred(self, devid: Text, cred_type: Optional[str], cred_data: Text, *,
+                         key: BytesLike, loc_name: Optional[Text] = None,
+                         nonce: Optional[BytesLike] = None) -> CheckResult:
+    """A <Cred> sent by ``devid``, checked against the registry."""
+    _check_text("DevID", devid)
+    _bytes("key", key)
+    return _run_check(None, native.dmboot_registry_check_cred, self._r, key, devid, cred_type,
+                      cred_data, loc_name, nonce)
+
+
+def _registry_check_hmac(self, devid: Text, header: Text, body: BytesLike, *, key: BytesLike,
+                         nonce: Optional[BytesLike] = None) -> CheckResult:
+    """An ``x-syncml-hmac`` header and its body, checked against the registry."""
+    _check_text("DevID", devid)
+    _bytes("body", body)
+    _bytes("key", key)
+    return _run_check(None, native.dmboot_registry_check_hmac, self._r, key, devid, header,
+                      body, nonce)
+
+
 def _install() -> None:
+    from ._auth import Registry
+
+    Registry.check_message = _registry_check_message  # type: ignore[attr-defined]
+    Registry.check_cred = _registry_check_cred  # type: ignore[attr-defined]
+    Registry.check_hmac = _registry_check_hmac  # type: ignore[attr-defined]
     Deriver.document = _deriver_document  # type: ignore[attr-defined]
     Account.to_tnds = _to_tnds  # type: ignore[attr-defined]
     Account.to_w7 = _to_w7  # type: ignore[attr-defined]

@@ -137,6 +137,15 @@ test("documents and the first-contact check", function()
     T.eq(res.reason, "wrong-credential")
     T.ok(why:find("wrong"), why)
     T.fails("syntax", nil, dmboot.parse_syncml, "<SyncML>")
+    -- the same through a registry: the descriptor is looked up by DevID
+    local reg = dmboot.registry()
+    assert(reg:add(d))
+    T.eq(assert(reg:check_message(msg, F.KEY1)).descriptor_id, d.id)
+    local outside = replace(replace(replace(MESSAGE, "DEVID", "IMEI:490154203237526"), "NAME",
+        acc.name), "CRED", cred)
+    local n2, _, _, res2 = reg:check_message(outside, F.KEY1)
+    T.eq(n2, nil)
+    T.eq(res2.reason, "no-descriptor")
 end)
 
 test("TNDS bootstrap records written and checked", function()

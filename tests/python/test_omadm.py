@@ -97,3 +97,27 @@ def test_first_contact_check():
     assert "wrong" in bad.message
     with pytest.raises(dmboot.ParseError):
         dmboot.SyncMLMessage.parse("<SyncML>")
+
+
+@pytest.mark.skipif(not dmboot.HAVE_AUTH, reason="the C core has no registry yet")
+def test_registry_check_message_picks_the_descriptor():
+    d = dmboot.Descriptor.parse(EXAMPLE_TEXT)
+    reg = dmboot.Registry()
+    reg.add(d)
+    acc = d.derive("490154203237518", key=KEY1)
+    pkg = ("<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2"
+           "</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>"
+           "https://dm.operator.example/oma-dm</LocURI></Target><Source><LocURI>{}</LocURI>"
+           "</Source></SyncHdr><SyncBody><Final/></SyncBody></SyncML>")
+    body = pkg.format(acc.devid)
+    header = dmboot.hmac_header(acc.name, dmboot.auth_hmac(acc.name, acc.client_secret,
+                                                            acc.client_nonce, body.encode()))
+    r = reg.check_message(body, key=KEY1, hmac_header=header)
+    assert r.authenticated and r.devid == acc.devid and r.descriptor_id == d.id
+    # the same header over another body, and a DevID nobody covers
+    assert reg.check_message(body + " ", key=KEY1, hmac_header=header).reason == "wrong-credential"
+    r = reg.check_message(pkg.format("IMEI:490154203237526"), key=KEY1, hmac_header=header)
+    assert not r and r.reason == "no-descriptor"
+    r = reg.check_hmac(acc.devid, header, body.encode(), key=KEY1)
+    assert r.authenticated and r.server_cred_type == "syncml:auth-MAC"
+    assert r.server_hmac(b"reply").startswith('algorithm=MD5, username="dm.operator.example"')
