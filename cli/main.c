@@ -223,18 +223,9 @@ static const char REGISTRY_LOOKUP_USAGE[] =
     "descriptor's id and its file. Exit status 1 when some DevID is covered by\n"
     "none.\n";
 
+/* In the order of the work: keys, descriptors, derivation, the server side. */
 const cli_command cli_commands[] = {
     {"key", "new", "write a fresh master key", KEY_NEW_USAGE, cmd_key_new},
-    {"derive", NULL, "derive device accounts from a descriptor and a key", DERIVE_USAGE,
-     cmd_derive},
-    {"auth", "basic", "compute a syncml:auth-basic credential", AUTH_COMPUTE_USAGE,
-     cmd_auth_compute},
-    {"auth", "md5", "compute a syncml:auth-md5 credential", AUTH_COMPUTE_USAGE,
-     cmd_auth_compute},
-    {"auth", "hmac", "compute an x-syncml-hmac header over a body", AUTH_COMPUTE_USAGE,
-     cmd_auth_compute},
-    {"auth", "check", "check a device's first contact (server side)", AUTH_CHECK_USAGE,
-     cmd_auth_check},
     {"key", "pair", "make an issuer's Ed25519 signing key pair", KEY_PAIR_USAGE, cmd_key_pair},
     {"key", "batch", "export a descriptor's batch key for a factory", KEY_BATCH_USAGE,
      cmd_key_batch},
@@ -244,12 +235,22 @@ const cli_command cli_commands[] = {
      cmd_sign},
     {"verify", NULL, "verify a descriptor's authentication and validity", VERIFY_USAGE,
      cmd_verify},
+    {"derive", NULL, "derive device accounts (rows or bootstrap documents)", DERIVE_USAGE,
+     cmd_derive},
     {"registry", "add", "verify a descriptor and add it to a registry directory",
      REGISTRY_ADD_USAGE, cmd_registry_add},
     {"registry", "list", "list a registry's descriptors", REGISTRY_LIST_USAGE,
      cmd_registry_list},
     {"registry", "lookup", "find the descriptor that covers a DevID", REGISTRY_LOOKUP_USAGE,
      cmd_registry_lookup},
+    {"auth", "check", "check a device's first contact (server side)", AUTH_CHECK_USAGE,
+     cmd_auth_check},
+    {"auth", "basic", "compute a syncml:auth-basic credential", AUTH_COMPUTE_USAGE,
+     cmd_auth_compute},
+    {"auth", "md5", "compute a syncml:auth-md5 credential", AUTH_COMPUTE_USAGE,
+     cmd_auth_compute},
+    {"auth", "hmac", "compute an x-syncml-hmac header over a body", AUTH_COMPUTE_USAGE,
+     cmd_auth_compute},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
