@@ -15,6 +15,8 @@
  *   char *out, size_t out_cap, size_t *out_len     returned: str (Py), string (Lua)
  *   uint8_t *out, size_t out_cap, size_t *out_len  returned: bytes / string
  *   uint8_t *out, size_t out_len                   length in, bytes / string out
+ *   char **x_out, size_t *x_out_len (allocated)    returned: str / string
+ *   uint8_t **x_out, size_t *x_out_len (allocated) returned: bytes / string
  *   uint8_t x[N]                                   returned: N bytes
  *   char x[N]                                      returned: text up to its NUL
  *   const char **x                                 returned: str / string (or None/nil)
@@ -233,6 +235,13 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
     (uint8_t *out, size_t out_len),
     (uint8_t *key, size_t key_len),
     (uint8_t *nonce, size_t nonce_len)
+};
+/* Outputs the library allocates (dmboot_free releases them). */
+%apply (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN) {
+    (char **xml_out, size_t *xml_out_len)
+};
+%apply (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) {
+    (uint8_t **wbxml_out, size_t *wbxml_out_len)
 };
 /* Number outputs, by name (a generic size_t * could be a length that goes
  * with a returned pointer). */

@@ -148,6 +148,24 @@ static int dmb_lua_in(lua_State *L, int idx, const char **p, size_t *n)
     dmb_out_free($1, n$argnum, $2);
 }
 
+/* An output the library allocates (released with dmboot_free, which wipes). */
+%typemap(in, numinputs=0) (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN) (char *p = NULL, size_t n = 0),
+                          (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) (uint8_t *p = NULL, size_t n = 0) {
+    $1 = &p;
+    $2 = &n;
+}
+%typemap(argout) (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN),
+                 (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) {
+    if (result == DMBOOT_OK) {
+        lua_pushlstring(L, (const char *)p$argnum, n$argnum);
+        SWIG_arg++;
+    }
+}
+%typemap(freearg) (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN),
+                  (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) {
+    dmboot_free(p$argnum, n$argnum);
+}
+
 /* An output whose length the caller asks for: the length is the input. */
 %typemap(in) (uint8_t *BYTES_OUT_N, size_t BYTES_OUT_N_LEN) {
     lua_Number n_;

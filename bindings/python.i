@@ -251,6 +251,32 @@ static void dmb_py_raise(const dmboot_error *e, int status)
     dmb_out_free($1, n$argnum, $2);
 }
 
+/* An output the library allocates (released with dmboot_free, which wipes). */
+%typemap(in, numinputs=0) (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN) (char *p = NULL, size_t n = 0),
+                          (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) (uint8_t *p = NULL, size_t n = 0) {
+    $1 = &p;
+    $2 = &n;
+}
+%typemap(argout) (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN) {
+    if (result == DMBOOT_OK) {
+        $result = dmb_py_append($result, dmb_py_text(p$argnum, n$argnum));
+        if ($result == NULL)
+            SWIG_fail;
+    }
+}
+%typemap(argout) (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) {
+    if (result == DMBOOT_OK) {
+        $result = dmb_py_append($result,
+                                PyBytes_FromStringAndSize((const char *)p$argnum, (Py_ssize_t)n$argnum));
+        if ($result == NULL)
+            SWIG_fail;
+    }
+}
+%typemap(freearg) (char **ALLOC_TEXT_OUT, size_t *ALLOC_TEXT_OUT_LEN),
+                  (uint8_t **ALLOC_BYTES_OUT, size_t *ALLOC_BYTES_OUT_LEN) {
+    dmboot_free(p$argnum, n$argnum);
+}
+
 /* An output whose length the caller asks for: the length is the input. */
 %typemap(in) (uint8_t *BYTES_OUT_N, size_t BYTES_OUT_N_LEN) {
     Py_ssize_t n_;

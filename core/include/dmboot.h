@@ -15,7 +15,10 @@
  *  - Handles are opaque; each has a _free() that wipes secrets and accepts
  *    NULL. Descriptors are immutable after parsing and may be shared
  *    between threads; a deriver or an account belongs to one thread at a
- *    time. There is no global mutable state.
+ *    time. There is no global mutable state (the WBXML functions load a
+ *    library once per process, thread-safely, and only read it after).
+ *  - Exception: the WBXML conversions, whose output has no useful bound,
+ *    allocate it; dmboot_free() wipes and releases it.
  */
 #ifndef DMBOOT_H
 #define DMBOOT_H
@@ -915,29 +918,50 @@ DMBOOT_EXPORT dmboot_status dmboot_registry_check_message(
 /* ------------------------------------------------------------------ */
 
 /* SyncML DM messages travel as XML (application/vnd.syncml.dm+xml) or as
- * WBXML (application/vnd.syncml.dm+wbxml). The coding is libwbxml2's,
- * loaded at run time (the core links nothing but libcrypto): Debian's
- * libwbxml2-1 package. The environment variable DMBOOT_WBXML_LIBRARY names
- * another file to load. Without the library these calls return
- * DMBOOT_ERR_UNSUPPORTED with a message saying what to install. */
+ * WBXML (application/vnd.syncml.dm+wbxml; older clients
+ * application/vnd.syncml+wbxml). The coding is libwbxml2's, loaded at run
+ * time so that the core links nothing but libcrypto: Debian's libwbxml2-1
+ * package (soname below). The library is looked for once per process, at
+ * the first WBXML call (thread-safe), and stays loaded; the environment
+ * variable DMBOOT_WBXML_LIBRARY, read then, names another file to load.
+ * Without it these calls return DMBOOT_ERR_UNSUPPORTED with a message
+ * naming the package to install.
+ *
+ * A converted message has no useful size bound, so, unlike the rest of
+ * the API, these two functions allocate their output: on success *out is
+ * a buffer of *out_len bytes plus a NUL, to be released with dmboot_free();
+ * on failure *out is NULL and *out_len 0. */
 #define DMBOOT_WBXML_LIBRARY "libwbxml2.so.1"
 
 /* 1 when libwbxml2 can be loaded, else 0. */
 DMBOOT_EXPORT int dmboot_wbxml_available(void);
 
-/* WBXML (any SyncML version libwbxml2 knows; DM 1.2 is public id
- * -//SYNCML//DTD SyncML 1.2//EN) to compact XML text, NUL-terminated.
- * DMBOOT_ERR_SYNTAX, with libwbxml2's reason, for input it cannot decode. */
+/* WBXML (any 1.x; SyncML 1.1 or 1.2 as libwbxml2 knows them: DM 1.2 is
+ * public id 0x1201, -//SYNCML//DTD SyncML 1.2//EN, numeric or as a string)
+ * to compact XML text with a DOCTYPE and the root's xmlns (for DM 1.2,
+ * SYNCML:SYNCML1.2). The
+ * Data of an Add or Replace Item comes back as a CDATA section, an opaque
+ * NextNonce as base64 text. DMBOOT_ERR_SYNTAX, with libwbxml2's reason,
+ * for input it cannot decode. */
 DMBOOT_EXPORT dmboot_status dmboot_wbxml_to_xml(const uint8_t *wbxml, size_t wbxml_len,
-                                                char *out, size_t out_cap, size_t *out_len,
+                                                char **xml_out, size_t *xml_out_len,
                                                 dmboot_error *err);
 
-/* XML to WBXML 1.2 with inline strings (the language from the DOCTYPE or
- * the root element's namespace, e.g. SYNCML:SYNCML1.2). out gets a NUL
- * after the *out_len bytes. */
+/* XML to WBXML 1.2 with inline strings (no string table) and the numeric
+ * public id; the language comes from the DOCTYPE or the root element's
+ * namespace (SYNCML:SYNCML1.2), and syncml:metinf elements go to code page
+ * 1. Leading and trailing blanks of text are dropped, except in the Data
+ * of an Add or Replace Item: libwbxml2 codes that as opaque data (and, as
+ * for a vCard, turns a line break alone in a text node into CRLF).
+ * DMBOOT_ERR_SYNTAX for XML that is not well-formed or in no language
+ * libwbxml2 knows. */
 DMBOOT_EXPORT dmboot_status dmboot_xml_to_wbxml(const char *xml, size_t xml_len,
-                                                uint8_t *out, size_t out_cap, size_t *out_len,
+                                                uint8_t **wbxml_out, size_t *wbxml_out_len,
                                                 dmboot_error *err);
+
+/* Wipe len bytes at p, then free it: for the outputs the library
+ * allocates (above). NULL is fine. */
+DMBOOT_EXPORT void dmboot_free(void *p, size_t len);
 
 #ifdef __cplusplus
 }

@@ -2,52 +2,48 @@
  * WBXML coding of SyncML DM messages by libwbxml2, loaded at run time.
  *
  * The core links nothing but libcrypto (a Python wheel must need nothing
- * else), so libwbxml2 is opened with dlopen() on each call and closed
- * after: no global state, and the library's own reference count makes the
- * repeat opens cheap. The few prototypes used are declared here from the
- * library's public header (libwbxml-1.0/wbxml/wbxml_conv.h, 0.11), so
- * building needs no libwbxml2-dev either.
+ * else), so libwbxml2 is opened with dlopen() the first time a WBXML
+ * function is called, once per process (pthread_once), and stays loaded.
+ * What that first call finds (the library and its functions, or why it
+ * could not be loaded) is written only inside the once-routine and only
+ * read afterwards: no unsynchronised mutable state. Loading on every call
+ * instead costs about ten times the conversion itself (the library and
+ * expat are mapped, relocated and unmapped each time).
+ *
+ * The prototypes are in wbxml_abi.h, so building needs no libwbxml2-dev.
  */
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "internal.h"
-
-/* wbxml_conv.h: WB_UTINY is unsigned char, WB_ULONG unsigned int, the
- * enums int-sized; WBXML_OK is 0. */
-typedef int (*conv_create_fn)(void **conv);
-typedef void (*conv_destroy_fn)(void *conv);
-typedef int (*conv_run_fn)(void *conv, unsigned char *in, unsigned int in_len,
-                           unsigned char **out, unsigned int *out_len);
-typedef void (*conv_set_int_fn)(void *conv, int value);
-typedef void (*conv_set_byte_fn)(void *conv, unsigned char value);
-typedef void (*conv_flag_fn)(void *conv);
-typedef const unsigned char *(*errors_string_fn)(int error);
-typedef void (*wbxml_free_fn)(void *p);
-
-enum { WBXML_GEN_XML_COMPACT = 0, WBXML_VERSION_12 = 0x02 };
+#include "wbxml_abi.h"
+#include "wbxml_check.h"
 
 typedef struct wbxml_lib {
-    void *handle;
-    errors_string_fn errors_string;
-    wbxml_free_fn free_;
-    conv_create_fn to_xml_create, to_wbxml_create;
-    conv_destroy_fn to_xml_destroy, to_wbxml_destroy;
-    conv_run_fn to_xml_run, to_wbxml_run;
-    conv_set_int_fn to_xml_set_gen_type, to_wbxml_set_version;
-    conv_set_byte_fn to_xml_set_indent;
-    conv_flag_fn to_wbxml_disable_string_table;
+    dmb_wbxml_errors_string_fn errors_string;
+    dmb_wbxml_free_fn free_;
+    dmb_wbxml2xml_create_fn to_xml_create;
+    dmb_wbxml2xml_set_gen_type_fn to_xml_set_gen_type;
+    dmb_wbxml2xml_set_indent_fn to_xml_set_indent;
+    dmb_wbxml2xml_run_fn to_xml_run;
+    dmb_wbxml2xml_destroy_fn to_xml_destroy;
+    dmb_xml2wbxml_create_fn to_wbxml_create;
+    dmb_xml2wbxml_set_version_fn to_wbxml_set_version;
+    dmb_xml2wbxml_disable_string_table_fn to_wbxml_disable_string_table;
+    dmb_xml2wbxml_run_fn to_wbxml_run;
+    dmb_xml2wbxml_destroy_fn to_wbxml_destroy;
 } wbxml_lib;
 
-static const char *library_name(void)
-{
-    /* For tests and unusual installs; the default is Debian's soname. */
-    const char *name = getenv("DMBOOT_WBXML_LIBRARY");
-    return name != NULL && *name != '\0' ? name : DMBOOT_WBXML_LIBRARY;
-}
+/* Written by load_once() only (under pthread_once), read-only after. */
+static pthread_once_t wbxml_once = PTHREAD_ONCE_INIT;
+static bool wbxml_loaded;
+static wbxml_lib wbxml_fns;
+static char wbxml_why[DMBOOT_ERROR_MESSAGE_MAX];
 
 /* dlsym returns void *; ISO C has no conversion to a function pointer,
  * POSIX guarantees one: copy the bits. */
@@ -60,147 +56,194 @@ static bool sym(void *handle, const char *name, void *fn, size_t fn_size)
     return true;
 }
 
-#define SYM(lib, field, name) sym((lib)->handle, name, &(lib)->field, sizeof (lib)->field)
+#define SYM(h, field, name) sym((h), name, &wbxml_fns.field, sizeof wbxml_fns.field)
 
-static dmboot_status lib_open(wbxml_lib *lib, dmboot_error *err)
+static void load_once(void)
 {
-    memset(lib, 0, sizeof *lib);
-    const char *name = library_name();
-    lib->handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (lib->handle == NULL)
-        return dmb_fail(err, DMBOOT_ERR_UNSUPPORTED, 0,
-                        "WBXML needs %s, which could not be loaded (Debian: apt-get install "
-                        "libwbxml2-1)",
-                        name);
-    bool ok = SYM(lib, errors_string, "wbxml_errors_string") &&
-              SYM(lib, free_, "wbxml_free") &&
-              SYM(lib, to_xml_create, "wbxml_conv_wbxml2xml_create") &&
-              SYM(lib, to_xml_destroy, "wbxml_conv_wbxml2xml_destroy") &&
-              SYM(lib, to_xml_run, "wbxml_conv_wbxml2xml_run") &&
-              SYM(lib, to_xml_set_gen_type, "wbxml_conv_wbxml2xml_set_gen_type") &&
-              SYM(lib, to_xml_set_indent, "wbxml_conv_wbxml2xml_set_indent") &&
-              SYM(lib, to_wbxml_create, "wbxml_conv_xml2wbxml_create") &&
-              SYM(lib, to_wbxml_destroy, "wbxml_conv_xml2wbxml_destroy") &&
-              SYM(lib, to_wbxml_run, "wbxml_conv_xml2wbxml_run") &&
-              SYM(lib, to_wbxml_set_version, "wbxml_conv_xml2wbxml_set_version") &&
-              SYM(lib, to_wbxml_disable_string_table, "wbxml_conv_xml2wbxml_disable_string_table");
-    if (!ok) {
-        dlclose(lib->handle);
-        lib->handle = NULL;
-        return dmb_fail(err, DMBOOT_ERR_UNSUPPORTED, 0,
-                        "%s is not a libwbxml2 with the conversion API (0.11 or later)", name);
+    /* DMBOOT_WBXML_LIBRARY: another file to load (unusual installs, and the
+     * tests of the missing-library path); read once, at first use. */
+    const char *name = getenv("DMBOOT_WBXML_LIBRARY");
+    if (name == NULL || *name == '\0')
+        name = DMBOOT_WBXML_LIBRARY;
+    void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+        snprintf(wbxml_why, sizeof wbxml_why,
+                 "WBXML needs %s (libwbxml2), which could not be loaded; install it "
+                 "(Debian, Ubuntu: apt-get install libwbxml2-1)",
+                 name);
+        return;
     }
-    return DMBOOT_OK;
+    bool ok = SYM(handle, errors_string, "wbxml_errors_string") &&
+              SYM(handle, free_, "wbxml_free") &&
+              SYM(handle, to_xml_create, "wbxml_conv_wbxml2xml_create") &&
+              SYM(handle, to_xml_set_gen_type, "wbxml_conv_wbxml2xml_set_gen_type") &&
+              SYM(handle, to_xml_set_indent, "wbxml_conv_wbxml2xml_set_indent") &&
+              SYM(handle, to_xml_run, "wbxml_conv_wbxml2xml_run") &&
+              SYM(handle, to_xml_destroy, "wbxml_conv_wbxml2xml_destroy") &&
+              SYM(handle, to_wbxml_create, "wbxml_conv_xml2wbxml_create") &&
+              SYM(handle, to_wbxml_set_version, "wbxml_conv_xml2wbxml_set_version") &&
+              SYM(handle, to_wbxml_disable_string_table,
+                  "wbxml_conv_xml2wbxml_disable_string_table") &&
+              SYM(handle, to_wbxml_run, "wbxml_conv_xml2wbxml_run") &&
+              SYM(handle, to_wbxml_destroy, "wbxml_conv_xml2wbxml_destroy");
+    if (!ok) {
+        memset(&wbxml_fns, 0, sizeof wbxml_fns);
+        dlclose(handle);
+        snprintf(wbxml_why, sizeof wbxml_why,
+                 "%s is not a libwbxml2 with the conversion API (0.11 or later); install "
+                 "libwbxml2 (Debian, Ubuntu: apt-get install libwbxml2-1)",
+                 name);
+        return;
+    }
+    /* The handle is never closed: the functions stay valid for the process. */
+    wbxml_loaded = true;
 }
 
-static void lib_close(wbxml_lib *lib)
+static const wbxml_lib *lib_get(dmboot_error *err)
 {
-    if (lib->handle != NULL)
-        dlclose(lib->handle);
-    lib->handle = NULL;
+    if (pthread_once(&wbxml_once, load_once) != 0) {
+        dmb_fail(err, DMBOOT_ERR_UNSUPPORTED, 0, "WBXML: the library could not be initialized");
+        return NULL;
+    }
+    if (!wbxml_loaded) {
+        dmb_fail(err, DMBOOT_ERR_UNSUPPORTED, 0, "%s", wbxml_why);
+        return NULL;
+    }
+    return &wbxml_fns;
 }
 
 int dmboot_wbxml_available(void)
 {
-    wbxml_lib lib;
-    if (lib_open(&lib, NULL) != DMBOOT_OK)
-        return 0;
-    lib_close(&lib);
-    return 1;
+    return lib_get(NULL) != NULL;
 }
 
-/* Copy the library's output into the caller's buffer (plus a NUL), then
- * release it with the library's own free. */
-static dmboot_status deliver(wbxml_lib *lib, unsigned char *data, unsigned int len,
-                             uint8_t *out, size_t out_cap, size_t *out_len, dmboot_error *err)
+void dmboot_free(void *p, size_t len)
 {
-    *out_len = len;
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, len);
+    free(p);
+}
+
+/* Move the library's output into a buffer of ours (plus a NUL), then wipe
+ * and release the library's with its own free. */
+static dmboot_status deliver(const wbxml_lib *lib, unsigned char *data, unsigned int len,
+                             uint8_t **out, size_t *out_len, dmboot_error *err)
+{
     dmboot_status st = DMBOOT_OK;
-    if ((size_t)len + 1 > out_cap)
-        st = dmb_fail(err, DMBOOT_ERR_BUFFER_TOO_SMALL, 0,
-                      "the converted message needs %u bytes and a NUL", len);
-    else {
-        memcpy(out, data, len);
-        out[len] = 0;
+    uint8_t *copy = malloc((size_t)len + 1);
+    if (copy == NULL) {
+        st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory (%u bytes)", len);
+    } else {
+        if (len > 0)
+            memcpy(copy, data, len);
+        copy[len] = 0;
+        *out = copy;
+        *out_len = len;
     }
-    lib->free_(data);
+    if (data != NULL) {
+        OPENSSL_cleanse(data, len);
+        lib->free_(data);
+    }
     return st;
 }
 
-static dmboot_status conv_failed(wbxml_lib *lib, int code, const char *what, dmboot_error *err)
+static dmboot_status conv_failed(const wbxml_lib *lib, dmb_wbxml_error code, const char *what,
+                                 dmboot_error *err)
 {
     const unsigned char *why = lib->errors_string(code);
-    return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "%s: libwbxml2 error %d: %s", what, code,
+    return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "%s: libwbxml2 error %u: %s", what, code,
                     why != NULL ? (const char *)why : "unknown");
 }
 
-dmboot_status dmboot_wbxml_to_xml(const uint8_t *wbxml, size_t wbxml_len, char *out,
-                                  size_t out_cap, size_t *out_len, dmboot_error *err)
+dmboot_status dmboot_wbxml_to_xml(const uint8_t *wbxml, size_t wbxml_len, char **xml_out,
+                                  size_t *xml_out_len, dmboot_error *err)
 {
-    if (wbxml == NULL || out_len == NULL || (out == NULL && out_cap != 0))
+    if (xml_out != NULL)
+        *xml_out = NULL;
+    if (xml_out_len != NULL)
+        *xml_out_len = 0;
+    if (wbxml == NULL || xml_out == NULL || xml_out_len == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
-    if (wbxml_len == 0 || wbxml_len > UINT32_MAX)
-        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "a WBXML message of %zu bytes", wbxml_len);
-    wbxml_lib lib;
-    dmboot_status st = lib_open(&lib, err);
+    if (wbxml_len == 0)
+        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "WBXML to XML: the message is empty");
+    if (wbxml_len > UINT32_MAX)
+        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0,
+                        "WBXML to XML: a message of %zu bytes is too long", wbxml_len);
+    const wbxml_lib *lib = lib_get(err);
+    if (lib == NULL)
+        return DMBOOT_ERR_UNSUPPORTED;
+    /* libwbxml2 0.11.8 can crash on malformed input: only a well-formed
+     * SyncML message goes on (wbxml_check.c) */
+    dmboot_status st = dmb_wbxml_check(wbxml, wbxml_len, err);
     if (st != DMBOOT_OK)
         return st;
-    void *conv = NULL;
+
+    struct WBXMLConvWBXML2XML_s *conv = NULL;
     unsigned char *xml = NULL;
     unsigned int xml_len = 0;
-    int rc = lib.to_xml_create(&conv);
-    if (rc == 0) {
-        lib.to_xml_set_gen_type(conv, WBXML_GEN_XML_COMPACT);
-        lib.to_xml_set_indent(conv, 0);
+    dmb_wbxml_error rc = lib->to_xml_create(&conv);
+    if (rc == DMB_WBXML_OK) {
+        lib->to_xml_set_gen_type(conv, DMB_WBXML_GEN_XML_COMPACT);
+        lib->to_xml_set_indent(conv, 0);
         /* the library takes a non-const pointer; it does not write to it */
-        rc = lib.to_xml_run(conv, (unsigned char *)(uintptr_t)wbxml, (unsigned int)wbxml_len,
-                            &xml, &xml_len);
-        lib.to_xml_destroy(conv);
+        rc = lib->to_xml_run(conv, (unsigned char *)(uintptr_t)wbxml, (unsigned int)wbxml_len,
+                             &xml, &xml_len);
+        lib->to_xml_destroy(conv);
     }
-    if (rc != 0) {
-        st = conv_failed(&lib, rc, "WBXML to XML", err);
+    if (rc != DMB_WBXML_OK) {
+        st = conv_failed(lib, rc, "WBXML to XML", err);
         if (xml != NULL)
-            lib.free_(xml);
+            lib->free_(xml);
     } else {
-        st = deliver(&lib, xml, xml_len, (uint8_t *)out, out_cap, out_len, err);
+        uint8_t *text = NULL;
+        st = deliver(lib, xml, xml_len, &text, xml_out_len, err);
+        *xml_out = (char *)text;
     }
-    lib_close(&lib);
     if (st == DMBOOT_OK)
         dmb_ok(err);
     return st;
 }
 
-dmboot_status dmboot_xml_to_wbxml(const char *xml, size_t xml_len, uint8_t *out,
-                                  size_t out_cap, size_t *out_len, dmboot_error *err)
+dmboot_status dmboot_xml_to_wbxml(const char *xml, size_t xml_len, uint8_t **wbxml_out,
+                                  size_t *wbxml_out_len, dmboot_error *err)
 {
-    if (xml == NULL || out_len == NULL || (out == NULL && out_cap != 0))
+    if (wbxml_out != NULL)
+        *wbxml_out = NULL;
+    if (wbxml_out_len != NULL)
+        *wbxml_out_len = 0;
+    if (xml == NULL || wbxml_out == NULL || wbxml_out_len == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
-    if (xml_len == 0 || xml_len > UINT32_MAX)
-        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "an XML message of %zu bytes", xml_len);
-    wbxml_lib lib;
-    dmboot_status st = lib_open(&lib, err);
-    if (st != DMBOOT_OK)
-        return st;
-    void *conv = NULL;
+    if (xml_len == 0)
+        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "XML to WBXML: the message is empty");
+    if (xml_len > UINT32_MAX)
+        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0,
+                        "XML to WBXML: a message of %zu bytes is too long", xml_len);
+    const wbxml_lib *lib = lib_get(err);
+    if (lib == NULL)
+        return DMBOOT_ERR_UNSUPPORTED;
+
+    struct WBXMLConvXML2WBXML_s *conv = NULL;
     unsigned char *wbxml = NULL;
     unsigned int wbxml_len = 0;
-    int rc = lib.to_wbxml_create(&conv);
-    if (rc == 0) {
-        /* WBXML 1.2 and inline strings: what SyncML DM clients read */
-        lib.to_wbxml_set_version(conv, WBXML_VERSION_12);
-        lib.to_wbxml_disable_string_table(conv);
-        rc = lib.to_wbxml_run(conv, (unsigned char *)(uintptr_t)xml, (unsigned int)xml_len,
-                              &wbxml, &wbxml_len);
-        lib.to_wbxml_destroy(conv);
+    dmb_wbxml_error rc = lib->to_wbxml_create(&conv);
+    if (rc == DMB_WBXML_OK) {
+        /* WBXML 1.2 with the numeric public id and inline strings: what
+         * every SyncML DM client reads (docs/omadm.md §7) */
+        lib->to_wbxml_set_version(conv, DMB_WBXML_VERSION_12);
+        lib->to_wbxml_disable_string_table(conv);
+        rc = lib->to_wbxml_run(conv, (unsigned char *)(uintptr_t)xml, (unsigned int)xml_len,
+                               &wbxml, &wbxml_len);
+        lib->to_wbxml_destroy(conv);
     }
-    if (rc != 0) {
-        st = conv_failed(&lib, rc, "XML to WBXML", err);
+    dmboot_status st;
+    if (rc != DMB_WBXML_OK) {
+        st = conv_failed(lib, rc, "XML to WBXML", err);
         if (wbxml != NULL)
-            lib.free_(wbxml);
+            lib->free_(wbxml);
     } else {
-        st = deliver(&lib, wbxml, wbxml_len, out, out_cap, out_len, err);
+        st = deliver(lib, wbxml, wbxml_len, wbxml_out, wbxml_out_len, err);
     }
-    lib_close(&lib);
     if (st == DMBOOT_OK)
         dmb_ok(err);
     return st;

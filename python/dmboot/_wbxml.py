@@ -19,10 +19,16 @@ def wbxml_available() -> bool:
 
 
 def wbxml_to_xml(data: bytes) -> str:
-    """Decode a WBXML message into XML text.
+    """Decode a WBXML SyncML DM message into XML text.
+
+    The bytes are checked first (WBXML 1.1-1.3, a SyncML 1.1/1.2 public id,
+    tokens a SyncML message uses, embedded documents only DevInf or DM DDF),
+    so that input that would crash libwbxml2 is refused instead.
 
     Raises:
-        ParseError: the bytes are not WBXML libwbxml2 can decode.
+        ParseError: the bytes are not a WBXML SyncML message (the message
+            names the byte offset and the problem), or libwbxml2 cannot
+            decode them.
         UnsupportedError: libwbxml2 is not installed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):

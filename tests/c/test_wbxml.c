@@ -1,6 +1,14 @@
 /* WBXML through libwbxml2: real SyncML DM packages survive XML -> WBXML ->
  * XML with the same header and body values, the encoding is SyncML 1.2 as
- * DM clients send it, and the errors are the documented ones. */
+ * DM clients send it, packages encoded the way a deployed DM client
+ * encodes them decode, and the errors are the documented ones.
+ *
+ *   test_wbxml             the conversions (skipped without libwbxml2)
+ *   test_wbxml missing     run with DMBOOT_WBXML_LIBRARY naming a file that
+ *                          does not exist: every call is DMBOOT_ERR_UNSUPPORTED
+ *   test_wbxml not-wbxml   run with DMBOOT_WBXML_LIBRARY naming a library
+ *                          without libwbxml2's functions: the same
+ * (tests/CMakeLists.txt registers all three.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +33,10 @@ static const char PACKAGE1[] =
     "<Replace><CmdID>2</CmdID>"
     "<Item><Source><LocURI>./DevInfo/DevId</LocURI></Source>"
     "<Meta><Format xmlns=\"syncml:metinf\">chr</Format></Meta><Data>IMEI:490154203237518</Data></Item>"
-    "<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>ACME</Data></Item>"
+    "<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>ACME &amp; Sons</Data></Item>"
+    "<Item><Source><LocURI>./DevInfo/Mod</LocURI></Source><Data>X1</Data></Item>"
     "<Item><Source><LocURI>./DevInfo/DmV</LocURI></Source><Data>1.2</Data></Item>"
+    "<Item><Source><LocURI>./DevInfo/Lang</LocURI></Source><Data>en-US</Data></Item>"
     "</Replace><Final/></SyncBody></SyncML>\n";
 
 /* A server's reply: Status 212, its Cred, a Chal with NextNonce; no DOCTYPE
@@ -45,7 +55,19 @@ static const char REPLY[] =
     "<Chal><Meta><Type xmlns=\"syncml:metinf\">syncml:auth-md5</Type>"
     "<Format xmlns=\"syncml:metinf\">b64</Format>"
     "<NextNonce xmlns=\"syncml:metinf\">bm9uY2UtMg==</NextNonce></Meta></Chal>"
-    "<Data>212</Data></Status><Final/></SyncBody></SyncML>";
+    "<Data>212</Data></Status>"
+    "<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Replace</Cmd>"
+    "<Data>200</Data></Status><Final/></SyncBody></SyncML>";
+
+/* Where needle occurs in hay, or NULL (memmem is not ISO C or POSIX). */
+static const void *find(const void *hay, size_t hay_len, const void *needle, size_t len)
+{
+    const uint8_t *h = hay;
+    for (size_t i = 0; len <= hay_len && i <= hay_len - len; i++)
+        if (memcmp(h + i, needle, len) == 0)
+            return h + i;
+    return NULL;
+}
 
 static void skip_without_library(void)
 {
@@ -55,39 +77,42 @@ static void skip_without_library(void)
     }
 }
 
-static void round_trip(const char *xml, uint8_t **wbxml, size_t *wbxml_len, char **back)
+static uint8_t *to_wbxml(const char *xml, size_t xml_len, size_t *len)
 {
+    uint8_t *w = NULL;
     dmboot_error err;
-    size_t n = 0;
-    *wbxml = malloc(65536);
-    *back = malloc(65536);
-    if (dmboot_xml_to_wbxml(xml, strlen(xml), *wbxml, 65536, wbxml_len, &err) != DMBOOT_OK)
+    if (dmboot_xml_to_wbxml(xml, xml_len, &w, len, &err) != DMBOOT_OK)
         fail_msg("XML to WBXML: %s", err.message);
-    if (dmboot_wbxml_to_xml(*wbxml, *wbxml_len, *back, 65536, &n, &err) != DMBOOT_OK)
-        fail_msg("WBXML to XML: %s", err.message);
-    assert_int_equal(strlen(*back), n);
+    assert_non_null(w);
+    assert_int_equal(w[*len], 0); /* and a NUL after it */
+    return w;
 }
 
-static void test_package1_round_trip(void **state)
+static char *to_xml(const uint8_t *wbxml, size_t wbxml_len)
 {
-    (void)state;
-    skip_without_library();
-    uint8_t *wbxml;
-    size_t len;
-    char *back;
-    round_trip(PACKAGE1, &wbxml, &len, &back);
-    /* WBXML 1.2, public id 0x1201 (-//SYNCML//DTD SyncML 1.2//EN) as a
-     * multi-byte integer (0xA4 0x01), UTF-8 (106), no string table */
-    static const uint8_t head[] = {0x02, 0xa4, 0x01, 0x6a, 0x00};
-    assert_memory_equal(wbxml, head, sizeof head);
-    assert_true(len < strlen(PACKAGE1) / 2);
-
-    /* the same values, read by the core's SyncML reader from both */
-    dmboot_syncml *a = NULL, *b = NULL;
+    char *x = NULL;
+    size_t n = 0;
     dmboot_error err;
-    assert_int_equal(dmboot_syncml_parse(PACKAGE1, strlen(PACKAGE1), &a, &err), DMBOOT_OK);
-    if (dmboot_syncml_parse(back, strlen(back), &b, &err) != DMBOOT_OK)
-        fail_msg("%s\n%s", err.message, back);
+    if (dmboot_wbxml_to_xml(wbxml, wbxml_len, &x, &n, &err) != DMBOOT_OK)
+        fail_msg("WBXML to XML: %s", err.message);
+    assert_non_null(x);
+    assert_int_equal(strlen(x), n);
+    return x;
+}
+
+static dmboot_syncml *parse(const char *xml)
+{
+    dmboot_syncml *m = NULL;
+    dmboot_error err;
+    if (dmboot_syncml_parse(xml, strlen(xml), &m, &err) != DMBOOT_OK)
+        fail_msg("%s\n%s", err.message, xml);
+    return m;
+}
+
+/* Every header field the core's reader knows is the same in both. */
+static void assert_same_header(const char *a_xml, const char *b_xml)
+{
+    dmboot_syncml *a = parse(a_xml), *b = parse(b_xml);
     for (int f = 0; f < DMBOOT_SYNCML_FIELD_COUNT; f++) {
         const char *x = dmboot_syncml_get(a, (dmboot_syncml_field)f, NULL);
         const char *y = dmboot_syncml_get(b, (dmboot_syncml_field)f, NULL);
@@ -95,95 +120,633 @@ static void test_package1_round_trip(void **state)
             fail_msg("%s: '%s' became '%s'", dmboot_syncml_field_name((dmboot_syncml_field)f),
                      x ? x : "(none)", y ? y : "(none)");
     }
-    assert_string_equal(dmboot_syncml_get(b, DMBOOT_SYNCML_CRED_DATA, NULL),
-                        "Zz6EivR3yeaaENcRN6lpAQ==");
-    assert_string_equal(dmboot_syncml_get(b, DMBOOT_SYNCML_TARGET_LOCURI, NULL),
-                        "https://dm.operator.example/oma-dm?a=1&b=2");
-    assert_int_equal(dmboot_syncml_final(b), 1);
-    /* libwbxml2 codes an Item's Data as opaque, and decodes it as CDATA */
-    assert_true(strstr(back, "<Data>ACME</Data>") != NULL ||
-                strstr(back, "<Data><![CDATA[ACME]]></Data>") != NULL);
+    assert_int_equal(dmboot_syncml_command_count(a), dmboot_syncml_command_count(b));
+    for (size_t i = 0; i < dmboot_syncml_command_count(a); i++)
+        assert_string_equal(dmboot_syncml_command(a, i), dmboot_syncml_command(b, i));
+    assert_int_equal(dmboot_syncml_final(a), dmboot_syncml_final(b));
     dmboot_syncml_free(a);
     dmboot_syncml_free(b);
-    free(wbxml);
-    free(back);
+}
+
+static void test_package1_round_trip(void **state)
+{
+    (void)state;
+    skip_without_library();
+    size_t len = 0;
+    uint8_t *wbxml = to_wbxml(PACKAGE1, strlen(PACKAGE1), &len);
+    /* WBXML 1.2, public id 0x1201 (-//SYNCML//DTD SyncML 1.2//EN) as the
+     * multi-byte integer A4 01, UTF-8 (MIBenum 106), empty string table,
+     * then <SyncML> (0x2D) and <SyncHdr> (0x2C) with content */
+    static const uint8_t head[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x6c};
+    assert_memory_equal(wbxml, head, sizeof head);
+    /* <VerDTD> (0x31) as an inline string */
+    static const uint8_t verdtd[] = {0x71, 0x03, '1', '.', '2', 0x00, 0x01};
+    assert_memory_equal(wbxml + sizeof head, verdtd, sizeof verdtd);
+    /* Cred/Meta: SWITCH_PAGE 1 (MetInf), <Format> (0x07) "b64" */
+    static const uint8_t metinf[] = {0x5a, 0x00, 0x01, 0x47, 0x03, 'b', '6', '4', 0x00, 0x01};
+    assert_non_null(find(wbxml, len, metinf, sizeof metinf));
+    assert_true(len < strlen(PACKAGE1) / 2);
+
+    char *back = to_xml(wbxml, len);
+    assert_same_header(PACKAGE1, back);
+    /* the DOCTYPE and namespace of DM 1.2 come back */
+    assert_non_null(strstr(back, "<!DOCTYPE SyncML PUBLIC \"-//SYNCML//DTD SyncML 1.2//EN\""));
+    assert_non_null(strstr(back, "<SyncML xmlns=\"SYNCML:SYNCML1.2\">"));
+    assert_non_null(strstr(back, "<Format xmlns=\"syncml:metinf\">b64</Format>"));
+    dmboot_syncml *m = parse(back);
+    assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_DATA, NULL),
+                        "Zz6EivR3yeaaENcRN6lpAQ==");
+    assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_TARGET_LOCURI, NULL),
+                        "https://dm.operator.example/oma-dm?a=1&b=2");
+    assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_ALERT_CODE, NULL), "1201");
+    assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_MAXMSGSIZE, NULL), "16000");
+    assert_int_equal(dmboot_syncml_count(m, "Replace"), 1);
+    dmboot_syncml_free(m);
+    /* libwbxml2 codes a Replace Item's Data as opaque data and decodes it
+     * as CDATA; the text is unchanged */
+    assert_non_null(strstr(back, "<Data><![CDATA[ACME & Sons]]></Data>"));
+    assert_non_null(strstr(back, "<Data><![CDATA[IMEI:490154203237518]]></Data>"));
+    dmboot_free(wbxml, len);
+    dmboot_free(back, strlen(back));
 }
 
 static void test_reply_round_trip(void **state)
 {
     (void)state;
     skip_without_library();
-    uint8_t *wbxml;
-    size_t len;
-    char *back;
-    round_trip(REPLY, &wbxml, &len, &back);
+    size_t len = 0;
+    uint8_t *wbxml = to_wbxml(REPLY, strlen(REPLY), &len);
+    /* NextNonce: MetInf 0x10, an inline string of its base64 */
+    static const char nn[] = "\x50\x03"
+                             "bm9uY2UtMg==";
+    assert_non_null(find(wbxml, len, nn, sizeof nn)); /* with the string's NUL */
+    char *back = to_xml(wbxml, len);
+    assert_same_header(REPLY, back);
     assert_non_null(strstr(back, "<NextNonce xmlns=\"syncml:metinf\">bm9uY2UtMg==</NextNonce>"));
     assert_non_null(strstr(back, "<Cmd>SyncHdr</Cmd>"));
     assert_non_null(strstr(back, "<Data>212</Data>"));
+    assert_non_null(strstr(back, "<Cmd>Replace</Cmd>"));
     /* and again: a decoded message encodes to the same bytes */
-    uint8_t *again = malloc(65536);
-    size_t n2 = 0;
-    dmboot_error err;
-    assert_int_equal(dmboot_xml_to_wbxml(back, strlen(back), again, 65536, &n2, &err), DMBOOT_OK);
-    assert_int_equal(n2, len);
+    size_t len2 = 0;
+    uint8_t *again = to_wbxml(back, strlen(back), &len2);
+    assert_int_equal(len2, len);
     assert_memory_equal(again, wbxml, len);
-    free(again);
-    free(wbxml);
-    free(back);
+    dmboot_free(again, len2);
+    dmboot_free(wbxml, len);
+    dmboot_free(back, strlen(back));
+}
+
+/* A package as a deployed DM client encodes it (the encoder of a phone
+ * vendor's DM client, as published in an open reimplementation): the
+ * public id as a string in the string table (no numeric id, no NUL at the
+ * end of the table), no xmlns anywhere, SWITCH_PAGE to MetInf after
+ * <Meta> and back before its END, a Replace Item's Data as opaque, and, in
+ * the reply direction, NextNonce as opaque raw bytes. */
+static size_t put(uint8_t *p, size_t at, const void *bytes, size_t n)
+{
+    memcpy(p + at, bytes, n);
+    return at + n;
+}
+
+static size_t put_str(uint8_t *p, size_t at, uint8_t tag, const char *s)
+{
+    p[at++] = (uint8_t)(tag | 0x40);
+    p[at++] = 0x03; /* STR_I */
+    at = put(p, at, s, strlen(s) + 1);
+    p[at++] = 0x01; /* END */
+    return at;
+}
+
+static size_t put_opaque(uint8_t *p, size_t at, uint8_t tag, const void *s, uint8_t n)
+{
+    p[at++] = (uint8_t)(tag | 0x40);
+    p[at++] = 0xc3; /* OPAQUE */
+    p[at++] = n;
+    at = put(p, at, s, n);
+    p[at++] = 0x01;
+    return at;
+}
+
+static size_t vendor_header(uint8_t *p, uint8_t version)
+{
+    static const char pid[] = "-//SYNCML//DTD SyncML 1.2//EN";
+    size_t at = 0;
+    p[at++] = version;
+    p[at++] = 0x00; /* public id: in the string table ... */
+    p[at++] = 0x00; /* ... at index 0 */
+    p[at++] = 0x6a; /* UTF-8 */
+    p[at++] = (uint8_t)(sizeof pid - 1);
+    at = put(p, at, pid, sizeof pid - 1);
+    p[at++] = 0x6d; /* <SyncML> */
+    p[at++] = 0x6c; /* <SyncHdr> */
+    at = put_str(p, at, 0x31, "1.2");
+    at = put_str(p, at, 0x32, "DM/1.2");
+    at = put_str(p, at, 0x25, "7A2");
+    at = put_str(p, at, 0x1b, "1");
+    return at;
+}
+
+static void test_vendor_encoded_package(void **state)
+{
+    (void)state;
+    skip_without_library();
+    static const uint8_t versions[] = {0x01, 0x02, 0x03}; /* WBXML 1.1, 1.2, 1.3 */
+    for (size_t v = 0; v < sizeof versions; v++) {
+        uint8_t p[1024];
+        size_t at = vendor_header(p, versions[v]);
+        p[at++] = 0x6e; /* <Target> */
+        at = put_str(p, at, 0x17, "http://127.0.0.1:8080/dm");
+        p[at++] = 0x01;
+        p[at++] = 0x67; /* <Source> */
+        at = put_str(p, at, 0x17, "IMEI:490154203237518");
+        at = put_str(p, at, 0x16, "IMEI:490154203237518");
+        p[at++] = 0x01;
+        p[at++] = 0x4e; /* <Cred><Meta> SWITCH_PAGE 1 */
+        at = put(p, at, "\x5a\x00\x01", 3);
+        at = put_str(p, at, 0x07, "b64");
+        at = put_str(p, at, 0x13, "syncml:auth-md5");
+        at = put(p, at, "\x00\x00\x01", 3); /* SWITCH_PAGE 0, END of Meta */
+        at = put_str(p, at, 0x0f, "Zz6EivR3yeaaENcRN6lpAQ==");
+        p[at++] = 0x01;
+        at = put(p, at, "\x5a\x00\x01", 3);
+        at = put_str(p, at, 0x0c, "5120");
+        at = put_str(p, at, 0x15, "524288");
+        at = put(p, at, "\x00\x00\x01", 3);
+        p[at++] = 0x01;       /* END of SyncHdr */
+        p[at++] = 0x6b;       /* <SyncBody> */
+        p[at++] = 0x46;       /* <Alert> */
+        at = put_str(p, at, 0x0b, "1");
+        at = put_str(p, at, 0x0f, "1201");
+        p[at++] = 0x01;
+        p[at++] = 0x60;       /* <Replace> */
+        at = put_str(p, at, 0x0b, "2");
+        p[at++] = 0x54;       /* <Item> */
+        p[at++] = 0x67;
+        at = put_str(p, at, 0x17, "./DevInfo/DevId");
+        p[at++] = 0x01;
+        at = put_opaque(p, at, 0x0f, "IMEI:490154203237518", 20);
+        at = put(p, at, "\x01\x01\x12\x01\x01", 5); /* Item, Replace, <Final/>, SyncBody, SyncML */
+
+        char *xml = to_xml(p, at);
+        dmboot_syncml *m = parse(xml);
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_VERPROTO, NULL), "DM/1.2");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_SESSIONID, NULL), "7A2");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_SOURCE_LOCURI, NULL),
+                            "IMEI:490154203237518");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_TYPE, NULL),
+                            "syncml:auth-md5");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_FORMAT, NULL), "b64");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_DATA, NULL),
+                            "Zz6EivR3yeaaENcRN6lpAQ==");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_MAXOBJSIZE, NULL), "524288");
+        assert_string_equal(dmboot_syncml_get(m, DMBOOT_SYNCML_ALERT_CODE, NULL), "1201");
+        assert_int_equal(dmboot_syncml_final(m), 1);
+        dmboot_syncml_free(m);
+        /* the decoder adds what the encoder left out */
+        assert_non_null(strstr(xml, "<SyncML xmlns=\"SYNCML:SYNCML1.2\">"));
+        assert_non_null(strstr(xml, "<Type xmlns=\"syncml:metinf\">syncml:auth-md5</Type>"));
+        dmboot_free(xml, strlen(xml));
+    }
+
+    /* a reply with NextNonce as opaque bytes: it comes back as base64 */
+    uint8_t p[512];
+    size_t at = vendor_header(p, 0x02);
+    p[at++] = 0x6e;
+    at = put_str(p, at, 0x17, "IMEI:490154203237518");
+    p[at++] = 0x01;
+    p[at++] = 0x67;
+    at = put_str(p, at, 0x17, "http://127.0.0.1:8080/dm");
+    p[at++] = 0x01;
+    p[at++] = 0x01;            /* END of SyncHdr */
+    p[at++] = 0x6b;            /* <SyncBody><Status> */
+    p[at++] = 0x69;
+    at = put_str(p, at, 0x0b, "1");
+    at = put_str(p, at, 0x1c, "1");
+    at = put_str(p, at, 0x0c, "0");
+    at = put_str(p, at, 0x0a, "SyncHdr");
+    p[at++] = 0x49;            /* <Chal><Meta> SWITCH_PAGE 1 */
+    at = put(p, at, "\x5a\x00\x01", 3);
+    at = put_str(p, at, 0x13, "syncml:auth-md5");
+    at = put_str(p, at, 0x07, "b64");
+    at = put_opaque(p, at, 0x10, "nonce-2", 7);
+    at = put(p, at, "\x00\x00\x01\x01", 4); /* SWITCH_PAGE 0, END Meta, END Chal */
+    at = put_str(p, at, 0x0f, "401");
+    at = put(p, at, "\x01\x12\x01\x01", 4);
+    char *xml = to_xml(p, at);
+    assert_non_null(strstr(xml, "<NextNonce xmlns=\"syncml:metinf\">bm9uY2UtMg==</NextNonce>"));
+    assert_non_null(strstr(xml, "<Data>401</Data>"));
+    dmboot_free(xml, strlen(xml));
+}
+
+/* An embedded DevInf (syncml:devinf) goes as an opaque WBXML document of
+ * its own, public id 0x1203, and its Meta/Type says +wbxml on the wire;
+ * decoding turns both back. */
+static void test_devinf_embedded(void **state)
+{
+    (void)state;
+    skip_without_library();
+    static const char results[] =
+        "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>"
+        "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>"
+        "<Target><LocURI>https://dm.example/dm</LocURI></Target>"
+        "<Source><LocURI>IMEI:490154203237518</LocURI></Source></SyncHdr>"
+        "<SyncBody><Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef>"
+        "<Item><Source><LocURI>./devinf12</LocURI></Source>"
+        "<Meta><Type xmlns='syncml:metinf'>application/vnd.syncml-devinf+xml</Type></Meta>"
+        "<Data><DevInf xmlns='syncml:devinf'><VerDTD>1.2</VerDTD><Man>ACME</Man>"
+        "<Mod>X1</Mod><DevID>IMEI:490154203237518</DevID><DevTyp>phone</DevTyp></DevInf>"
+        "</Data></Item></Results><Final/></SyncBody></SyncML>";
+    size_t len = 0;
+    uint8_t *wbxml = to_wbxml(results, strlen(results), &len);
+    static const char type[] = "application/vnd.syncml-devinf+wbxml";
+    assert_non_null(find(wbxml, len, type, sizeof type - 1));
+    static const uint8_t devinf_head[] = {0x02, 0xa4, 0x03, 0x6a, 0x00};
+    assert_non_null(find(wbxml, len, devinf_head, sizeof devinf_head));
+    char *back = to_xml(wbxml, len);
+    assert_non_null(strstr(back, ">application/vnd.syncml-devinf+xml</Type>"));
+    assert_non_null(strstr(back, "<DevInf xmlns=\"syncml:devinf\"><VerDTD>1.2</VerDTD>"
+                                 "<Man>ACME</Man><Mod>X1</Mod>"
+                                 "<DevID>IMEI:490154203237518</DevID>"));
+    dmboot_free(wbxml, len);
+    dmboot_free(back, strlen(back));
+}
+
+/* A server's Add of a TNDS document (application/vnd.syncml.dmtnds+xml):
+ * the MgmtTree goes as an embedded DM DDF 1.2 WBXML document, and the
+ * values dmboot wrote come back unchanged. */
+static const char DESCRIPTOR[] =
+    "dmboot-descriptor: 1\n"
+    "id: wbxml-test\n"
+    "issuer: Test\n"
+    "devid-type: imei\n"
+    "devid-match: IMEI:49015420*\n"
+    "server-id: dm.operator.example\n"
+    "server-addr: https://dm.operator.example/oma-dm\n"
+    "client-auth-type: DIGEST\n"
+    "server-auth-type: DIGEST\n"
+    "name: devid\n"
+    "client-secret: derive bytes 16 base64url\n"
+    "server-secret: derive chars 20 alnum\n"
+    "client-nonce: derive bytes 16\n"
+    "server-nonce: derive bytes 16\n";
+
+static void derive(dmboot_descriptor **d, dmboot_account **acc)
+{
+    static const uint8_t key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    dmboot_error err;
+    dmboot_deriver *dv = NULL;
+    if (dmboot_descriptor_parse(DESCRIPTOR, strlen(DESCRIPTOR), d, &err) != DMBOOT_OK ||
+        dmboot_deriver_new(*d, key, sizeof key, DMBOOT_KEY_MASTER, &dv, &err) != DMBOOT_OK ||
+        dmboot_account_new(acc, &err) != DMBOOT_OK ||
+        dmboot_derive(dv, "490154203237518", 15, *acc, &err) != DMBOOT_OK)
+        fail_msg("%s", err.message);
+    dmboot_deriver_free(dv);
+}
+
+static void test_tnds_embedded(void **state)
+{
+    (void)state;
+    skip_without_library();
+    dmboot_descriptor *d = NULL;
+    dmboot_account *acc = NULL;
+    derive(&d, &acc);
+    char *doc = malloc(DMBOOT_DOCUMENT_MAX + 1);
+    size_t doc_len = 0;
+    dmboot_error err;
+    assert_int_equal(dmboot_document_format(d, acc, DMBOOT_DOCUMENT_TNDS, doc,
+                                            DMBOOT_DOCUMENT_MAX + 1, &doc_len, &err),
+                     DMBOOT_OK);
+    /* the document without its XML declaration, inside the Add's Data */
+    const char *tree = strstr(doc, "<MgmtTree");
+    assert_non_null(tree);
+    size_t cap = doc_len + 1024;
+    char *xml = malloc(cap);
+    int n = snprintf(xml, cap,
+                     "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>"
+                     "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>"
+                     "<Target><LocURI>IMEI:490154203237518</LocURI></Target>"
+                     "<Source><LocURI>https://dm.operator.example/oma-dm</LocURI></Source>"
+                     "</SyncHdr><SyncBody><Add><CmdID>2</CmdID><Meta>"
+                     "<Format xmlns='syncml:metinf'>xml</Format>"
+                     "<Type xmlns='syncml:metinf'>application/vnd.syncml.dmtnds+xml</Type>"
+                     "</Meta><Item><Target><LocURI>./DMAcc</LocURI></Target><Data>%s</Data>"
+                     "</Item></Add><Final/></SyncBody></SyncML>",
+                     tree);
+    assert_true(n > 0 && (size_t)n < cap);
+    size_t len = 0;
+    uint8_t *wbxml = to_wbxml(xml, (size_t)n, &len);
+    static const char ddf[] = "-//OMA//DTD-DM-DDF 1.2//EN";
+    assert_non_null(find(wbxml, len, ddf, sizeof ddf - 1));
+    char *back = to_xml(wbxml, len);
+    assert_non_null(strstr(back, ">application/vnd.syncml.dmtnds+xml</Type>"));
+    /* every derived value is in the decoded tree */
+    for (int f = DMBOOT_FIELD_NAME; f <= DMBOOT_FIELD_SERVER_SECRET; f++) {
+        const uint8_t *v = NULL;
+        size_t vl = 0;
+        assert_int_equal(dmboot_account_get(acc, (dmboot_field)f, &v, &vl), 1);
+        char want[DMBOOT_VALUE_MAX + 32];
+        snprintf(want, sizeof want, "<Value>%s</Value>", (const char *)v);
+        if (strstr(back, want) == NULL)
+            fail_msg("%s missing from\n%s", want, back);
+    }
+    dmboot_free(wbxml, len);
+    dmboot_free(back, strlen(back));
+    free(xml);
+    free(doc);
+    dmboot_account_free(acc);
+    dmboot_descriptor_free(d);
+}
+
+/* The first-contact check reads a decoded WBXML package like an XML one,
+ * and an HMAC covers the WBXML bytes as they travel. */
+static void test_server_check_through_wbxml(void **state)
+{
+    (void)state;
+    skip_without_library();
+    static const uint8_t key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    dmboot_descriptor *d = NULL;
+    dmboot_account *acc = NULL;
+    derive(&d, &acc);
+    const uint8_t *name, *secret, *nonce;
+    size_t name_len, secret_len, nonce_len;
+    dmboot_account_get(acc, DMBOOT_FIELD_NAME, &name, &name_len);
+    dmboot_account_get(acc, DMBOOT_FIELD_CLIENT_SECRET, &secret, &secret_len);
+    dmboot_account_get(acc, DMBOOT_FIELD_CLIENT_NONCE, &nonce, &nonce_len);
+    char cred[DMBOOT_CRED_MD5_LEN + 1];
+    size_t cred_len = 0;
+    dmboot_error err;
+    assert_int_equal(dmboot_auth_md5((const char *)name, name_len, (const char *)secret,
+                                     secret_len, nonce, nonce_len, cred, sizeof cred, &cred_len,
+                                     &err),
+                     DMBOOT_OK);
+    char xml[2048];
+    int n = snprintf(xml, sizeof xml,
+                     "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>"
+                     "<VerProto>DM/1.2</VerProto><SessionID>9</SessionID><MsgID>1</MsgID>"
+                     "<Target><LocURI>https://dm.operator.example/oma-dm</LocURI></Target>"
+                     "<Source><LocURI>490154203237518</LocURI><LocName>%s</LocName></Source>"
+                     "<Cred><Meta><Format xmlns='syncml:metinf'>b64</Format>"
+                     "<Type xmlns='syncml:metinf'>syncml:auth-md5</Type></Meta>"
+                     "<Data>%s</Data></Cred></SyncHdr><SyncBody><Alert><CmdID>1</CmdID>"
+                     "<Data>1201</Data></Alert><Final/></SyncBody></SyncML>",
+                     (const char *)name, cred);
+    assert_true(n > 0 && (size_t)n < sizeof xml);
+    size_t len = 0;
+    uint8_t *wbxml = to_wbxml(xml, (size_t)n, &len);
+    char *back = to_xml(wbxml, len);
+    dmboot_check_result *r = NULL;
+    assert_int_equal(dmboot_check_result_new(&r, &err), DMBOOT_OK);
+    dmboot_status st = dmboot_server_check_message(d, key, sizeof key, DMBOOT_KEY_MASTER, back,
+                                                   strlen(back), NULL, 0, NULL, 0, r, &err);
+    if (st != DMBOOT_OK)
+        fail_msg("%s", dmboot_check_result_message(r));
+    assert_string_equal(dmboot_check_result_devid(r), "IMEI:490154203237518");
+    assert_string_equal(dmboot_check_result_client_cred_type(r), "syncml:auth-md5");
+
+    /* HMAC over the WBXML bytes: right for those bytes, wrong for the XML */
+    char mac[DMBOOT_CRED_MD5_LEN + 1];
+    size_t mac_len = 0;
+    assert_int_equal(dmboot_auth_hmac((const char *)name, name_len, (const char *)secret,
+                                      secret_len, nonce, nonce_len, wbxml, len, mac, sizeof mac,
+                                      &mac_len, &err),
+                     DMBOOT_OK);
+    assert_int_equal(dmboot_auth_verify(DMBOOT_CRED_HMAC, (const char *)name, name_len,
+                                        (const char *)secret, secret_len, nonce, nonce_len,
+                                        wbxml, len, mac, mac_len, &err),
+                     DMBOOT_OK);
+    assert_int_equal(dmboot_auth_verify(DMBOOT_CRED_HMAC, (const char *)name, name_len,
+                                        (const char *)secret, secret_len, nonce, nonce_len,
+                                        (const uint8_t *)back, strlen(back), mac, mac_len, &err),
+                     DMBOOT_ERR_AUTH_FAILED);
+    dmboot_check_result_free(r);
+    dmboot_free(wbxml, len);
+    dmboot_free(back, strlen(back));
+    dmboot_account_free(acc);
+    dmboot_descriptor_free(d);
+}
+
+/* Bigger than any fixed buffer of the bindings: 1500 Items of Results. */
+static void test_large_message(void **state)
+{
+    (void)state;
+    skip_without_library();
+    size_t cap = 256 * 1024, at = 0;
+    char *xml = malloc(cap);
+    at += (size_t)snprintf(xml + at, cap - at,
+                           "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>"
+                           "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>3</MsgID>"
+                           "<Target><LocURI>https://dm.example/dm</LocURI></Target>"
+                           "<Source><LocURI>IMEI:490154203237518</LocURI></Source></SyncHdr>"
+                           "<SyncBody><Results><CmdID>2</CmdID><MsgRef>2</MsgRef>"
+                           "<CmdRef>4</CmdRef>");
+    for (int i = 0; i < 1500; i++)
+        at += (size_t)snprintf(xml + at, cap - at,
+                               "<Item><Source><LocURI>./Vendor/Node%d</LocURI></Source>"
+                               "<Data>value-%d</Data></Item>",
+                               i, i);
+    at += (size_t)snprintf(xml + at, cap - at, "</Results><Final/></SyncBody></SyncML>");
+    assert_true(at > 100000 && at < cap);
+    size_t len = 0;
+    uint8_t *wbxml = to_wbxml(xml, at, &len);
+    assert_true(len > 50000);
+    char *back = to_xml(wbxml, len);
+    assert_true(strlen(back) > 100000);
+    assert_non_null(strstr(back, "<LocURI>./Vendor/Node1499</LocURI></Source><Data>value-1499</Data>"));
+    dmboot_free(wbxml, len);
+    dmboot_free(back, strlen(back));
+    free(xml);
 }
 
 static void test_errors(void **state)
 {
     (void)state;
     skip_without_library();
-    uint8_t out[4096];
-    char text[4096];
-    size_t n = 0;
+    uint8_t *w = (uint8_t *)"x";
+    char *x = (char *)"x";
+    size_t n = 99;
     dmboot_error err;
-    /* not WBXML */
+    /* not WBXML: an unknown version, a truncated message */
     static const uint8_t junk[] = {0x07, 0xff, 0xff, 0xff, 0x01, 0x02};
-    assert_int_equal(dmboot_wbxml_to_xml(junk, sizeof junk, text, sizeof text, &n, &err),
+    assert_int_equal(dmboot_wbxml_to_xml(junk, sizeof junk, &x, &n, &err), DMBOOT_ERR_SYNTAX);
+    assert_null(x);
+    assert_int_equal(n, 0);
+    assert_string_equal(err.message, "WBXML to XML: byte 0: not WBXML 1.1, 1.2 or 1.3 "
+                                     "(the versions OMA DM allows)");
+    static const uint8_t truncated[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x6c, 0x71, 0x03};
+    assert_int_equal(dmboot_wbxml_to_xml(truncated, sizeof truncated, &x, &n, &err),
                      DMBOOT_ERR_SYNTAX);
-    assert_non_null(strstr(err.message, "libwbxml2"));
-    /* not well-formed XML */
-    assert_int_equal(dmboot_xml_to_wbxml("<SyncML><a></SyncML>", 20, out, sizeof out, &n, &err),
+    assert_string_equal(err.message, "WBXML to XML: byte 8: an inline string without its NUL");
+    /* not well-formed XML; XML of no language libwbxml2 knows */
+    assert_int_equal(dmboot_xml_to_wbxml("<SyncML><a></SyncML>", 20, &w, &n, &err),
                      DMBOOT_ERR_SYNTAX);
-    /* too small a buffer: the size needed */
-    assert_int_equal(dmboot_xml_to_wbxml(PACKAGE1, strlen(PACKAGE1), out, 10, &n, &err),
-                     DMBOOT_ERR_BUFFER_TOO_SMALL);
-    assert_true(n > 10);
-    assert_int_equal(dmboot_xml_to_wbxml(PACKAGE1, strlen(PACKAGE1), out, n + 1, &n, &err),
-                     DMBOOT_OK);
-    assert_int_equal(dmboot_wbxml_to_xml(NULL, 3, text, sizeof text, &n, &err),
+    assert_null(w);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(err.message, "XML to WBXML: libwbxml2 error"));
+    assert_int_equal(dmboot_xml_to_wbxml("<html><p>x</p></html>", 21, &w, &n, &err),
+                     DMBOOT_ERR_SYNTAX);
+    /* empty input, NULL arguments */
+    assert_int_equal(dmboot_wbxml_to_xml(junk, 0, &x, &n, &err), DMBOOT_ERR_SYNTAX);
+    assert_non_null(strstr(err.message, "empty"));
+    assert_int_equal(dmboot_xml_to_wbxml("", 0, &w, &n, &err), DMBOOT_ERR_SYNTAX);
+    assert_int_equal(dmboot_wbxml_to_xml(NULL, 3, &x, &n, &err), DMBOOT_ERR_INVALID_ARGUMENT);
+    assert_int_equal(dmboot_wbxml_to_xml(junk, 3, NULL, &n, &err), DMBOOT_ERR_INVALID_ARGUMENT);
+    assert_int_equal(dmboot_wbxml_to_xml(junk, 3, &x, NULL, &err), DMBOOT_ERR_INVALID_ARGUMENT);
+    assert_int_equal(dmboot_xml_to_wbxml(NULL, 3, &w, &n, &err), DMBOOT_ERR_INVALID_ARGUMENT);
+    assert_int_equal(dmboot_xml_to_wbxml("<a/>", 4, NULL, &n, &err),
                      DMBOOT_ERR_INVALID_ARGUMENT);
-    assert_int_equal(dmboot_wbxml_to_xml(junk, 0, text, sizeof text, &n, &err),
-                     DMBOOT_ERR_SYNTAX);
+    dmboot_free(NULL, 0); /* fine */
 }
 
-static void test_missing_library(void **state)
+/* Input that crashes libwbxml2 0.11.8 (the process aborts or segfaults)
+ * never reaches it: the structural check refuses it first, naming the
+ * byte. */
+static void expect_refused(const uint8_t *w, size_t len, const char *why)
+{
+    char *x = NULL;
+    size_t n = 0;
+    dmboot_error err;
+    assert_int_equal(dmboot_wbxml_to_xml(w, len, &x, &n, &err), DMBOOT_ERR_SYNTAX);
+    assert_null(x);
+    if (strstr(err.message, why) == NULL)
+        fail_msg("'%s' does not say '%s'", err.message, why);
+}
+
+static size_t embed(uint8_t *p, const char *type, const uint8_t *inner, size_t inner_len)
+{
+    /* <SyncML><SyncBody><Results><CmdID>2</CmdID><Item><Meta><Type>type</Type></Meta>
+     * <Data>OPAQUE(inner)</Data></Item></Results></SyncBody></SyncML> */
+    size_t at = 0;
+    at = put(p, at, "\x02\xa4\x01\x6a\x00\x6d\x6b\x62", 8);
+    at = put_str(p, at, 0x0b, "2");
+    at = put(p, at, "\x54\x5a\x00\x01", 4);
+    at = put_str(p, at, 0x13, type);
+    at = put(p, at, "\x00\x00\x01", 3);
+    at = put_opaque(p, at, 0x0f, inner, (uint8_t)inner_len);
+    return put(p, at, "\x01\x01\x01\x01", 4);
+}
+
+static void test_hostile_input(void **state)
 {
     (void)state;
-    setenv("DMBOOT_WBXML_LIBRARY", "libdmboot-no-such-wbxml.so.9", 1);
-    assert_int_equal(dmboot_wbxml_available(), 0);
-    uint8_t out[64];
+    skip_without_library();
+    /* an ENTITY of code 0x80000000 in VerDTD: libwbxml2 asserts */
+    static const uint8_t entity[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x6c, 0x71, 0x02,
+                                     0x88, 0x80, 0x80, 0x80, 0x00, 0x01, 0x01, 0x01};
+    expect_refused(entity, sizeof entity, "byte 8: an entity that is not a Unicode character");
+    /* a language other than SyncML (Wireless Village CSP 1.2, 0x11) */
+    static const uint8_t wv[] = {0x03, 0x11, 0x6a, 0x00, 0x49, 0xc3, 0x01, 0x00, 0x01};
+    expect_refused(wv, sizeof wv, "not a SyncML 1.1 or 1.2 message (public id)");
+    /* the textual public id of another language */
+    static const uint8_t channel[] = {0x02, 0x00, 0x00, 0x6a, 0x05, 'x', '/', '/', 'E',
+                                      'N', 0x6d, 0x01};
+    expect_refused(channel, sizeof channel, "public id");
+    /* extension tokens, a processing instruction, a literal tag, an
+     * attribute token, an opaque longer than the message, an END too many,
+     * bytes after the root, no END */
+    static const uint8_t ext[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0xc0, 0x01};
+    expect_refused(ext, sizeof ext, "byte 6: an extension token");
+    static const uint8_t pi[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x43, 0x01};
+    expect_refused(pi, sizeof pi, "processing instruction");
+    static const uint8_t literal[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x44, 0x00, 0x01};
+    expect_refused(literal, sizeof literal, "a literal tag");
+    static const uint8_t attr[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0xed, 0x05, 0x01, 0x01};
+    expect_refused(attr, sizeof attr, "an attribute token SyncML does not use");
+    static const uint8_t opaque[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0xc3, 0x7f, 0x01};
+    expect_refused(opaque, sizeof opaque, "opaque data longer than the message");
+    static const uint8_t ends[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x01, 0x01};
+    expect_refused(ends, sizeof ends, "byte 7: bytes after the root element");
+    static const uint8_t open[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x6d, 0x6c};
+    expect_refused(open, sizeof open, "the message ends inside an element");
+    static const uint8_t strt[] = {0x02, 0xa4, 0x01, 0x6a, 0x02, 'a', 'b', 0x6d, 0x83, 0x00, 0x01};
+    expect_refused(strt, sizeof strt, "a string table entry without its NUL");
+    static const uint8_t charset[] = {0x02, 0xa4, 0x01, 0x83, 0x68, 0x00, 0x6d, 0x01};
+    expect_refused(charset, sizeof charset, "a charset other than");
+    /* nesting deeper than 128 */
+    uint8_t deep[300];
+    memcpy(deep, "\x02\xa4\x01\x6a\x00", 5);
+    memset(deep + 5, 0x6b, 140);
+    memset(deep + 145, 0x01, 140);
+    expect_refused(deep, 285, "nested too deeply");
+
+    /* an embedded document libwbxml2 would decode as any language: only
+     * DevInf or DM DDF, and checked like the message */
+    uint8_t p[512];
+    static const uint8_t inner_wv[] = {0x03, 0x11, 0x6a, 0x00, 0x49, 0xc3, 0x01, 0x00, 0x01};
+    size_t len = embed(p, "application/vnd.syncml-devinf+wbxml", inner_wv, sizeof inner_wv);
+    expect_refused(p, len, "not a DevInf or DM DDF document (public id) (in an embedded document)");
+    static const uint8_t inner_entity[] = {0x02, 0xa4, 0x03, 0x6a, 0x00, 0x4a, 0x02,
+                                           0x88, 0x80, 0x80, 0x80, 0x00, 0x01};
+    len = embed(p, "application/vnd.syncml.dmtnds+wbxml", inner_entity, sizeof inner_entity);
+    expect_refused(p, len, "an entity that is not a Unicode character (in an embedded document)");
+    /* the same bytes under another type are just data */
+    len = embed(p, "application/octet-stream", inner_wv, sizeof inner_wv);
+    char *x = NULL;
     size_t n = 0;
     dmboot_error err;
-    assert_int_equal(dmboot_xml_to_wbxml("<SyncML/>", 9, out, sizeof out, &n, &err),
-                     DMBOOT_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.message, "libwbxml2"));
-    assert_non_null(strstr(err.message, "libdmboot-no-such-wbxml.so.9"));
-    /* a library without the conversion API */
-    setenv("DMBOOT_WBXML_LIBRARY", "libcrypto.so.3", 1);
-    assert_int_equal(dmboot_xml_to_wbxml("<SyncML/>", 9, out, sizeof out, &n, &err),
-                     DMBOOT_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err.message, "conversion API"));
-    unsetenv("DMBOOT_WBXML_LIBRARY");
+    assert_int_equal(dmboot_wbxml_to_xml(p, len, &x, &n, &err), DMBOOT_OK);
+    dmboot_free(x, n);
+    /* and a real embedded DevInf passes */
+    static const uint8_t devinf[] = {0x02, 0xa4, 0x03, 0x6a, 0x00, 0x4a, 0x51, 0x03, 'A',
+                                     'C', 'M', 'E', 0x00, 0x01, 0x01};
+    len = embed(p, "application/vnd.syncml-devinf+wbxml", devinf, sizeof devinf);
+    assert_int_equal(dmboot_wbxml_to_xml(p, len, &x, &n, &err), DMBOOT_OK);
+    assert_non_null(strstr(x, "<DevInf xmlns=\"syncml:devinf\"><Man>ACME</Man></DevInf>"));
+    dmboot_free(x, n);
 }
 
-int main(void)
+/* Run in a process whose DMBOOT_WBXML_LIBRARY names a missing file or a
+ * library that is not libwbxml2 (see the top of the file). */
+static const char *expected_reason;
+
+static void test_without_library(void **state)
 {
+    (void)state;
+    const char *name = getenv("DMBOOT_WBXML_LIBRARY");
+    if (name == NULL)
+        fail_msg("run with DMBOOT_WBXML_LIBRARY set");
+    assert_int_equal(dmboot_wbxml_available(), 0);
+    uint8_t *w = NULL;
+    char *x = NULL;
+    size_t n = 0;
+    dmboot_error err;
+    assert_int_equal(dmboot_xml_to_wbxml("<SyncML/>", 9, &w, &n, &err), DMBOOT_ERR_UNSUPPORTED);
+    assert_null(w);
+    assert_non_null(strstr(err.message, name));
+    assert_non_null(strstr(err.message, expected_reason));
+    assert_non_null(strstr(err.message, "apt-get install libwbxml2-1"));
+    static const uint8_t wb[] = {0x02, 0xa4, 0x01, 0x6a, 0x00, 0x2d};
+    assert_int_equal(dmboot_wbxml_to_xml(wb, sizeof wb, &x, &n, &err), DMBOOT_ERR_UNSUPPORTED);
+    assert_null(x);
+    /* the answer is the same on every call */
+    assert_int_equal(dmboot_wbxml_available(), 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        if (strcmp(argv[1], "missing") == 0)
+            expected_reason = "could not be loaded";
+        else if (strcmp(argv[1], "not-wbxml") == 0)
+            expected_reason = "is not a libwbxml2 with the conversion API";
+        else {
+            fprintf(stderr, "usage: %s [missing|not-wbxml]\n", argv[0]);
+            return 2;
+        }
+        const struct CMUnitTest tests[] = {cmocka_unit_test(test_without_library)};
+        return cmocka_run_group_tests(tests, NULL, NULL);
+    }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_package1_round_trip), cmocka_unit_test(test_reply_round_trip),
-        cmocka_unit_test(test_errors), cmocka_unit_test(test_missing_library)};
+        cmocka_unit_test(test_package1_round_trip),
+        cmocka_unit_test(test_reply_round_trip),
+        cmocka_unit_test(test_vendor_encoded_package),
+        cmocka_unit_test(test_devinf_embedded),
+        cmocka_unit_test(test_tnds_embedded),
+        cmocka_unit_test(test_server_check_through_wbxml),
+        cmocka_unit_test(test_large_message),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_hostile_input),
+    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
