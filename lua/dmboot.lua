@@ -733,6 +733,12 @@ if M.HAVE_OMADM then
         return call(native.dmboot_nonce_generate, n or native.DMBOOT_NONCE_DEFAULT)
     end
 
+    --- The bytes of base64 text (a NextNonce, an AAuthData), or nil, message.
+    function M.base64_decode(text)
+        check_string(text, 1, "base64_decode")
+        return call(native.dmboot_base64_decode, text)
+    end
+
     function M.hmac_header(name, mac)
         check_string(name, 1, "hmac_header")
         check_string(mac, 2, "hmac_header")

@@ -386,6 +386,14 @@ DMBOOT_EXPORT dmboot_status dmboot_nonce_generate_b64(size_t nonce_len, char *ou
                                                       size_t out_cap, size_t *out_len,
                                                       dmboot_error *err);
 
+/* Decode base64 text (RFC 4648 §4, padded, canonical: what a Cred's
+ * Data, a NextNonce and a TNDS AAuthData hold) into bytes, for a client
+ * that must turn a NextNonce back into the nonce. DMBOOT_ERR_SYNTAX for
+ * any other text (a bad character, length or padding). */
+DMBOOT_EXPORT dmboot_status dmboot_base64_decode(const char *text, size_t text_len,
+                                                 uint8_t *out, size_t out_cap,
+                                                 size_t *out_len, dmboot_error *err);
+
 /* The x-syncml-hmac header value. */
 #define DMBOOT_HMAC_MAC_MAX 128 /* longest mac accepted when parsing */
 #define DMBOOT_HMAC_HEADER_MAX (32 + 2 * DMBOOT_AUTH_TEXT_MAX + DMBOOT_HMAC_MAC_MAX)

@@ -290,3 +290,30 @@ dmboot_status dmboot_nonce_generate_b64(size_t nonce_len, char *out, size_t out_
     dmb_ok(err);
     return DMBOOT_OK;
 }
+
+dmboot_status dmboot_base64_decode(const char *text, size_t text_len, uint8_t *out,
+                                   size_t out_cap, size_t *out_len, dmboot_error *err)
+{
+    if ((text == NULL && text_len != 0) || out_len == NULL || (out == NULL && out_cap != 0))
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    size_t pad = 0;
+    if (text_len % 4 != 0)
+        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0,
+                        "base64: %zu characters is not a multiple of 4", text_len);
+    if (text_len >= 1 && text[text_len - 1] == '=')
+        pad++;
+    if (text_len >= 2 && text[text_len - 2] == '=')
+        pad++;
+    size_t need = text_len / 4 * 3 - pad;
+    if (need > out_cap) {
+        *out_len = need;
+        return dmb_fail(err, DMBOOT_ERR_BUFFER_TOO_SMALL, 0,
+                        "base64: the bytes need %zu bytes of room", need);
+    }
+    if (!dmb_base64_decode(text, text_len, out, out_cap, out_len))
+        return dmb_fail(err, DMBOOT_ERR_SYNTAX, 0,
+                        "base64: not canonical RFC 4648 base64 (a character outside A-Z a-z "
+                        "0-9 + /, or misplaced padding)");
+    dmb_ok(err);
+    return DMBOOT_OK;
+}

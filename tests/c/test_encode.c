@@ -142,6 +142,32 @@ static void test_base64_strict(void **state)
     assert_true(dmb_base64_decode("Zm9vYmFy", 8, out, 6, &n));
 }
 
+/* The public form: the same decoder, with the API's errors. */
+static void test_base64_public(void **state)
+{
+    (void)state;
+    uint8_t out[16];
+    size_t n = 0;
+    dmboot_error err;
+    assert_int_equal(dmboot_base64_decode("bm9uY2UtMg==", 12, out, sizeof out, &n, &err),
+                     DMBOOT_OK);
+    assert_int_equal(n, 7);
+    assert_memory_equal(out, "nonce-2", 7);
+    assert_int_equal(dmboot_base64_decode("", 0, out, sizeof out, &n, &err), DMBOOT_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(dmboot_base64_decode("Zm9vYmFy", 8, out, 5, &n, &err),
+                     DMBOOT_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(n, 6);
+    assert_int_equal(dmboot_base64_decode("Zg=", 3, out, sizeof out, &n, &err), DMBOOT_ERR_SYNTAX);
+    assert_non_null(strstr(err.message, "multiple of 4"));
+    assert_int_equal(dmboot_base64_decode("Zm-v", 4, out, sizeof out, &n, &err),
+                     DMBOOT_ERR_SYNTAX);
+    assert_int_equal(dmboot_base64_decode("Zh==", 4, out, sizeof out, &n, &err),
+                     DMBOOT_ERR_SYNTAX);
+    assert_int_equal(dmboot_base64_decode(NULL, 4, out, sizeof out, &n, &err),
+                     DMBOOT_ERR_INVALID_ARGUMENT);
+}
+
 static void test_hex(void **state)
 {
     (void)state;
@@ -156,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes_encodings), cmocka_unit_test(test_chars_rejection),
         cmocka_unit_test(test_base64_rfc4648),  cmocka_unit_test(test_base64_strict),
+        cmocka_unit_test(test_base64_public),
         cmocka_unit_test(test_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
