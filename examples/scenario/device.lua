@@ -1,49 +1,59 @@
 #!/usr/bin/env lua
---[[ Devices of the scenario: each reads its bootstrap document, calls the DM
-server with a SyncML DM package 1, and checks the server's credential.
+--[[ Devices of the scenario: each reads its own bootstrap document, calls
+the DM server with SyncML DM package 1, checks the server's credential and
+keeps the NextNonce for its next session, which it then runs.
 
-  lua device.lua SERVER_URL < devices.txt
+  lua device.lua < devices.txt
 
-Each line of standard input is a device directory (holding bootstrap.xml,
-the TNDS document the factory wrote, and devid.txt, the DevID the device
-reports) followed by options: "wbxml" (send WBXML instead of XML) and
-"nocred" (a first package without credentials, as a client that waits for
-the server's challenge sends it). For each device one line is printed:
+Each line of standard input is a device directory followed by options:
 
-  IMEI:352099110000003 result=authenticated enc=xml auth=HMAC chal=0 server=ok next=ok
+  DIR [wbxml|wbxml-old] [nocred] [stale]
 
-result is "authenticated" (the server accepted the device, and the device
-checked the server's credential) or "refused" (with the last HTTP/SyncML
-status); "next" tells whether a second session, authenticated with the
-NextNonce of the first, was accepted too.
+DIR holds bootstrap.xml, the TNDS document the factory wrote (the device's
+only knowledge of its DM account: server address, user name, secret,
+nonces), and devid.txt, the DevID it reports (standing for its IMEI, which
+a real device reads from its hardware). Options:
+
+  wbxml      send application/vnd.syncml.dm+wbxml instead of XML
+  wbxml-old  send WBXML as application/vnd.syncml+wbxml (older clients)
+  nocred     send package 1 without credentials first, as a client that
+             waits for the server's challenge does (then answer the Chal)
+  stale      start the second session with the nonce of the first instead
+             of the NextNonce (then answer the Chal)
+
+Each device prints one line:
+
+  IMEI:352099110000003 dir=... result=authenticated enc=xml auth=HMAC s1=212 s2=401>212 server=ok
+
+(enc: xml, wbxml or wbxml-old)
+
+s1 and s2 are the SyncHdr statuses of the two sessions: "212" on the first
+package, "407>212" or "401>212" after a Chal; result is "authenticated"
+when both sessions ended in 212 and the server's credential checked in
+both, else "refused".
+
+Needs the dmboot Lua module and LuaSocket (Debian: lua-socket).
 ]]
 local dmboot = require "dmboot"
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 
-local server_url = arg[1]
-if not server_url then
-    io.stderr:write("usage: lua device.lua SERVER_URL < devices.txt\n")
-    os.exit(2)
-end
-
 ---------------------------------------------------------------------------
--- the device's bootstrap document (TNDS) and a few codecs
+-- the bootstrap document
 
 local ENTITIES = { amp = "&", lt = "<", gt = ">", quot = '"', apos = "'" }
 local function unescape(s)
-    return (s:gsub("&(%a+);", ENTITIES):gsub("&#(%d+);", function(n)
-        return string.char(tonumber(n))
-    end))
+    return (s:gsub("&#(%d+);", function(n) return string.char(tonumber(n)) end)
+        :gsub("&(%a+);", ENTITIES))
 end
 local function escape(s)
     return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
 end
 
---- The leaves of a TNDS document as {["AppAuth/CLCRED/AAuthName"] = value, ...},
--- paths relative to the DMAcc account node.
+--- The leaves of a TNDS document: {["AppAuth/CLCRED/AAuthName"] = value, ...},
+-- paths below the DMAcc account node.
 local function read_tnds(text)
-    local names, values, leaf = {}, {}, nil
+    local names, values = {}, {}
     for close, tag, after in text:gmatch("<(/?)(%a+)[^>]*>([^<]*)") do
         if tag == "Node" and close == "" then
             names[#names + 1] = "?"
@@ -52,28 +62,10 @@ local function read_tnds(text)
         elseif tag == "NodeName" and close == "" then
             names[#names] = unescape(after)
         elseif tag == "Value" and close == "" then
-            leaf = table.concat(names, "/", 2) -- without the account node's name
-            values[leaf] = unescape(after)
+            values[table.concat(names, "/", 2)] = unescape(after)
         end
     end
     return values
-end
-
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local function unbase64(s)
-    s = s:gsub("[^%w%+/]", "")
-    local out, bits, n = {}, 0, 0
-    for c in s:gmatch(".") do
-        bits = bits * 64 + (B64:find(c, 1, true) - 1)
-        n = n + 6
-        if n >= 8 then
-            n = n - 8
-            local byte = math.floor(bits / 2 ^ n)
-            out[#out + 1] = string.char(byte)
-            bits = bits - byte * 2 ^ n
-        end
-    end
-    return table.concat(out)
 end
 
 local function read_file(path)
@@ -83,14 +75,39 @@ local function read_file(path)
     return data
 end
 
+local function load_device(dir, opts)
+    local doc = read_tnds(read_file(dir .. "/bootstrap.xml"))
+    local function need(path)
+        return doc[path] or error(dir .. "/bootstrap.xml has no " .. path)
+    end
+    local function bytes(path) -- AAuthData is binary, carried as base64
+        return assert(dmboot.base64_decode(need(path)))
+    end
+    local ctype = "application/vnd.syncml.dm+xml"
+    if opts.wbxml then ctype = "application/vnd.syncml.dm+wbxml" end
+    if opts["wbxml-old"] then ctype = "application/vnd.syncml+wbxml" end
+    return {
+        dir = dir,
+        devid = read_file(dir .. "/devid.txt"):gsub("%s+$", ""),
+        ctype = ctype,
+        wbxml = ctype ~= "application/vnd.syncml.dm+xml",
+        addr = need("AppAddr/1/Addr"),
+        auth = need("AppAuth/CLCRED/AAuthType"),
+        name = need("AppAuth/CLCRED/AAuthName"),
+        secret = need("AppAuth/CLCRED/AAuthSecret"),
+        nonce = bytes("AppAuth/CLCRED/AAuthData"),
+        srv_name = need("AppAuth/SRVCRED/AAuthName"),
+        srv_secret = need("AppAuth/SRVCRED/AAuthSecret"),
+        srv_nonce = bytes("AppAuth/SRVCRED/AAuthData"),
+    }
+end
+
 ---------------------------------------------------------------------------
 -- SyncML DM
 
-local session = 0x4A0 + math.random(0, 0xFFF)
-
---- Package 1 of a session: SyncHdr (with Cred for md5) and SyncBody: the
+--- Package 1 of a session: SyncHdr (with a Cred for md5) and SyncBody: the
 -- client-initiated Alert 1201 and a Replace of ./DevInfo.
-local function package1(dev, msgid, cred)
+local function package1(dev, session, msgid, cred)
     local c = ""
     if cred then
         c = "<Cred><Meta><Format xmlns='syncml:metinf'>b64</Format>"
@@ -104,7 +121,7 @@ local function package1(dev, msgid, cred)
     end
     return "<?xml version='1.0' encoding='UTF-8'?>"
         .. "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>"
-        .. "<VerProto>DM/1.2</VerProto><SessionID>" .. ("%X"):format(dev.session) .. "</SessionID>"
+        .. "<VerProto>DM/1.2</VerProto><SessionID>" .. session .. "</SessionID>"
         .. "<MsgID>" .. msgid .. "</MsgID>"
         .. "<Target><LocURI>" .. escape(dev.addr) .. "</LocURI></Target>"
         .. "<Source><LocURI>" .. escape(dev.devid) .. "</LocURI>"
@@ -119,113 +136,106 @@ local function package1(dev, msgid, cred)
 end
 
 local function post(dev, body, hmac_header)
-    local ctype = dev.wbxml and "application/vnd.syncml.dm+wbxml" or "application/vnd.syncml.dm+xml"
     local out = {}
-    local headers = { ["content-type"] = ctype, ["content-length"] = tostring(#body) }
+    local headers = { ["content-type"] = dev.ctype, ["content-length"] = tostring(#body) }
     if hmac_header then headers["x-syncml-hmac"] = hmac_header end
     local ok, code, reply_headers = http.request {
-        url = server_url, method = "POST", headers = headers,
+        url = dev.addr, method = "POST", headers = headers,
         source = ltn12.source.string(body), sink = ltn12.sink.table(out),
     }
     if not ok then return nil, tostring(code) end
     return table.concat(out), code, reply_headers
 end
 
---- One exchange: build, encode, sign, post; decode the reply. Returns the
--- SyncHdr status, the reply as XML, the raw reply body and its headers.
-local function exchange(dev, msgid, nonce, with_cred)
-    local xml_text
-    local hmac_header
-    local cred
-    if with_cred and dev.auth == "DIGEST" then
+--- One package: build, encode, authenticate, post; decode the reply.
+-- Returns the SyncHdr status and the reply (XML text, raw body, headers).
+local function exchange(dev, session, msgid, nonce)
+    local cred, hmac_header
+    if nonce and dev.auth == "DIGEST" then
         cred = assert(dmboot.auth_md5(dev.name, dev.secret, nonce))
     end
-    xml_text = package1(dev, msgid, cred)
-    local body = dev.wbxml and assert(dmboot.xml_to_wbxml(xml_text)) or xml_text
-    if with_cred and dev.auth == "HMAC" then
-        -- the MAC covers the body as it travels (WBXML bytes for WBXML)
+    local xml = package1(dev, session, msgid, cred)
+    local body = dev.wbxml and assert(dmboot.xml_to_wbxml(xml)) or xml
+    if nonce and dev.auth == "HMAC" then
+        -- the MAC covers the body as it travels (the WBXML bytes for WBXML)
         hmac_header = assert(dmboot.hmac_header(dev.name,
             assert(dmboot.auth_hmac(dev.name, dev.secret, nonce, body))))
     end
-    local reply, code, headers = post(dev, body, hmac_header)
-    if not reply or code ~= 200 then
-        return tostring(code), nil
+    local raw, code, headers = post(dev, body, hmac_header)
+    if not raw or code ~= 200 then
+        return "http-" .. tostring(code)
     end
-    local text = dev.wbxml and assert(dmboot.wbxml_to_xml(reply)) or reply
-    local hdr_status = text:match("<Cmd>SyncHdr</Cmd>.-<Data>(%d+)</Data>")
-    return hdr_status, text, reply, headers
+    local text = dev.wbxml and assert(dmboot.wbxml_to_xml(raw)) or raw
+    local status = text:match("<Cmd>SyncHdr</Cmd>.-<Data>(%d+)</Data>")
+    return status or "no-status", { text = text, raw = raw, headers = headers }
 end
 
-local function next_nonce(text)
-    local b64 = text and text:match("<NextNonce[^>]*>([^<]+)</NextNonce>")
-    b64 = b64 and b64:gsub("^<!%[CDATA%[", ""):gsub("%]%]>$", "")
-    return b64 and unbase64(b64)
+--- The NextNonce of a reply's Chal, as bytes.
+local function next_nonce(reply)
+    local b64 = reply and reply.text:match("<NextNonce[^>]*>([^<]+)</NextNonce>")
+    return b64 and assert(dmboot.base64_decode(b64))
 end
 
 --- Check the server's credential in a 212 reply with the SRVCRED values.
-local function server_ok(dev, text, raw, headers)
+local function server_ok(dev, reply)
     if dev.auth == "HMAC" then
-        local h = headers and headers["x-syncml-hmac"]
+        local h = reply.headers and reply.headers["x-syncml-hmac"]
         local fields = h and dmboot.parse_hmac_header(h)
-        if not fields or fields.username ~= dev.srv_name then return false end
-        return dmboot.verify_hmac(dev.srv_name, dev.srv_secret, dev.srv_nonce, raw,
-            fields.mac) == true
+        return fields ~= nil and fields.username == dev.srv_name
+            and dmboot.verify_hmac(dev.srv_name, dev.srv_secret, dev.srv_nonce, reply.raw,
+                fields.mac) == true
     end
-    local data = text:match("<SyncHdr>.-<Cred>.-<Data>([^<]+)</Data>")
-    data = data and data:gsub("^<!%[CDATA%[", ""):gsub("%]%]>$", "")
-    return data ~= nil and dmboot.verify_md5(dev.srv_name, dev.srv_secret, dev.srv_nonce,
-        data) == true
+    local data = reply.text:match("<SyncHdr>.-<Cred>.-<Data>([^<]+)</Data>")
+    return data ~= nil
+        and dmboot.verify_md5(dev.srv_name, dev.srv_secret, dev.srv_nonce, data) == true
 end
 
---- A session: package 1 with the given nonce; after a 401/407 with a Chal,
--- once more with the challenge's nonce. Returns status, chal count, NextNonce.
-local function run_session(dev, nonce, with_cred)
-    session = session + 1
-    dev.session = session
-    local status, text, raw, headers = exchange(dev, 1, nonce, with_cred)
-    local chal = 0
-    if (status == "401" or status == "407") and next_nonce(text) then
-        chal = 1
-        status, text, raw, headers = exchange(dev, 2, next_nonce(text), true)
+local sessions = 0
+
+--- A session: package 1 with the given nonce (nil: without credentials);
+-- after 401/407 with a Chal, once more with the Chal's nonce. Returns the
+-- status path ("212", "407>212", "401"), the NextNonce, whether the
+-- server's credential checked.
+local function session(dev, nonce)
+    sessions = sessions + 1
+    local id = ("%X"):format(sessions)
+    local status, reply = exchange(dev, id, 1, nonce)
+    local path = status
+    if (status == "401" or status == "407") and next_nonce(reply) then
+        status, reply = exchange(dev, id, 2, next_nonce(reply))
+        path = path .. ">" .. status
     end
     if status ~= "212" then
-        return status or "no reply", chal, nil, false
+        return path, nil, false
     end
-    return status, chal, next_nonce(text), server_ok(dev, text, raw, headers)
+    return path, next_nonce(reply), server_ok(dev, reply)
 end
 
 ---------------------------------------------------------------------------
 
+math.randomseed(os.time())
+sessions = math.random(0, 0xFFFFF) * 16 -- session ids differ between runs
+
 for line in io.lines() do
-    local dir, opts = line:match("^(%S+)%s*(.*)$")
+    local dir, rest = line:match("^(%S+)%s*(.*)$")
     if dir then
-        local doc = read_tnds(read_file(dir .. "/bootstrap.xml"))
-        local dev = {
-            devid = read_file(dir .. "/devid.txt"):gsub("%s+$", ""),
-            wbxml = opts:find("wbxml", 1, true) ~= nil,
-            addr = doc["AppAddr/1/Addr"],
-            auth = doc["AppAuth/CLCRED/AAuthType"],
-            name = doc["AppAuth/CLCRED/AAuthName"],
-            secret = doc["AppAuth/CLCRED/AAuthSecret"],
-            nonce = unbase64(doc["AppAuth/CLCRED/AAuthData"]),
-            srv_name = doc["AppAuth/SRVCRED/AAuthName"],
-            srv_secret = doc["AppAuth/SRVCRED/AAuthSecret"],
-            srv_nonce = unbase64(doc["AppAuth/SRVCRED/AAuthData"]),
-        }
-        local nocred = opts:find("nocred", 1, true) ~= nil
-        local status, chal, nonce, srv = run_session(dev, dev.nonce, not nocred)
-        local out = ("%s dir=%s result=%s enc=%s auth=%s chal=%d"):format(dev.devid, dir,
-            status == "212" and srv and "authenticated" or "refused",
-            dev.wbxml and "wbxml" or "xml", dev.auth, chal)
-        if status ~= "212" then
-            out = out .. " status=" .. status
-        elseif not srv then
-            out = out .. " server=WRONG"
-        else
-            -- the next session uses the NextNonce the server issued
-            local s2, _, _, srv2 = run_session(dev, nonce, true)
-            out = out .. " server=ok next=" .. ((s2 == "212" and srv2) and "ok" or s2)
+        local opts = {}
+        for o in rest:gmatch("%S+") do opts[o] = true end
+        local dev = load_device(dir, opts)
+        -- session 1: the first contact, with the nonce of the document
+        local s1, nonce, srv1 = session(dev, not opts.nocred and dev.nonce or nil)
+        local out = ("%s dir=%s"):format(dev.devid, dir)
+        local s2, srv2 = "-", false
+        if s1:sub(-3) == "212" and srv1 then
+            -- session 2: with the NextNonce the server issued (or a stale one)
+            local _
+            s2, _, srv2 = session(dev, opts.stale and dev.nonce or nonce)
         end
+        local ok = s1:sub(-3) == "212" and s2:sub(-3) == "212" and srv1 and srv2
+        out = out .. (" result=%s enc=%s auth=%s s1=%s s2=%s server=%s"):format(
+            ok and "authenticated" or "refused",
+            opts["wbxml-old"] and "wbxml-old" or dev.wbxml and "wbxml" or "xml", dev.auth, s1, s2,
+            (srv1 and srv2) and "ok" or (s1:sub(-3) == "212" and "WRONG" or "-"))
         print(out)
         io.stdout:flush()
     end

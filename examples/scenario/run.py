@@ -2,19 +2,39 @@
 """The whole mission on one machine: operator, manufacturer, factory, DM
 server and devices, each with only what it would hold in real life.
 
-    run.py --build BUILD_DIR [--devices N] [--work DIR] [--keep]
+    run.py --build BUILD_DIR [--devices N] [--work DIR] [--port P] [--keep]
+           [--lua LUA[,LUA...]] [--jobs J]
 
-BUILD_DIR is a CMake build of dmboot with the Python module and a Lua module
-(scripts/demo makes one). Everything is created fresh under --work (default
-BUILD_DIR/../demo), the server listens on 127.0.0.1 and is stopped at the
-end, whatever happens. Prints a summary; exits 0 only when every provisioned
-device was authenticated (and authenticated the server), and every negative
-case was refused.
+BUILD_DIR is a CMake build of dmboot with the dmboot command, the Python
+module and Lua modules (scripts/demo makes one). Everything is made fresh
+under --work (default BUILD_DIR/../demo):
+
+  operator/      master.key, acme-issuer.pub, inbox/ (what the manufacturer
+                 sent), registry/ (what the DM server reads)
+  manufacturer/  master.key (handed over once by the operator),
+                 acme-issuer.key, the descriptors it writes and signs
+  factory/       per batch: the descriptor and its batch key, nothing else
+  devices/       per device: bootstrap.xml (its TNDS document), devid.txt
+  negative/      a device whose secret was altered, one outside every batch
+  server.log     the DM server's log: one line per import and per request
+
+The operator and the manufacturer use the dmboot command, the factory and
+the devices are Lua scripts (factory.lua, device.lua, on every Lua that has
+a dmboot module, taking turns), the DM server is dm_server.py on 127.0.0.1.
+The server is stopped at the end whatever happens (Ctrl-C included), and
+dies with this script if this script is killed.
+
+Prints a summary; exits 0 only when every provisioned device authenticated
+(and authenticated the server) in two sessions, and every negative case
+(a tampered descriptor, a wrong secret, a DevID outside every batch) was
+refused for its reason. The work directory is removed at the end unless
+--keep is given or something failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime
 import os
 import re
@@ -26,7 +46,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -55,175 +75,262 @@ client-nonce: derive bytes 16
 server-nonce: derive bytes 16
 """
 
-# Two batches the factory makes (one per client authentication), and one
-# that is altered on its way to the operator.
+# Two batches the factory makes (one per client authentication, one per
+# KDF), and one whose descriptor is altered on its way to the operator.
 BATCHES = [
     {"week": "48", "prefix": "35209911", "kdf": "hkdf-sha256", "auth": "HMAC"},
     {"week": "49", "prefix": "35209912", "kdf": "kbkdf-hmac-sha256", "auth": "DIGEST"},
 ]
 TAMPERED = {"week": "50", "prefix": "35209913", "kdf": "hkdf-sha256", "auth": "HMAC"}
+OUTSIDE_DEVID = "IMEI:490154203237518"  # a valid IMEI no descriptor covers
+
+LUAS = ("lua5.4", "lua5.3", "lua5.1", "luajit")
 
 
 def step(text: str) -> None:
     print(f"== {text}", flush=True)
 
 
+def die_with_parent() -> None:
+    """In a child, before exec: get SIGTERM when this script dies, however
+    it dies (Linux; elsewhere the finally clauses have to do)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class Failed(Exception):
+    pass
+
+
 class Scenario:
-    def __init__(self, build: Path, work: Path, devices: int, lua: str) -> None:
-        self.build, self.work, self.n, self.lua = build, work, devices, lua
+    def __init__(self, build: Path, work: Path, devices: int, luas: List[str], jobs: int) -> None:
+        self.build, self.work, self.n, self.luas, self.jobs = build, work, devices, luas, jobs
         self.dmboot = str(build / "cli" / "dmboot")
-        lua_dir = build / "lua" / ("luajit" if "luajit" in lua else lua.replace("lua", ""))
         self.env = dict(os.environ)
         self.env["PYTHONPATH"] = str(build / "python")
         self.env["LUA_PATH"] = f"{ROOT}/lua/?.lua;;"
-        self.env["LUA_CPATH"] = f"{lua_dir}/?.so;;"
         self.server: Optional[subprocess.Popen] = None
+        self.port = 0
         self.times: Dict[str, float] = {}
+        self.log = work / "server.log"
 
-    def run(self, *cmd: str, stdin: Optional[str] = None) -> str:
-        p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=self.env)
-        if p.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{p.stdout}{p.stderr}")
+    def lua_env(self, lua: str) -> Dict[str, str]:
+        env = dict(self.env)
+        env["LUA_CPATH"] = f"{self.build / 'lua' / lua_dir(lua)}/?.so;;"
+        return env
+
+    def run(self, *cmd: str, ok: Sequence[int] = (0,), env: Optional[Dict[str, str]] = None) -> str:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env or self.env,
+                           preexec_fn=die_with_parent)
+        if p.returncode not in ok:
+            raise Failed(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
         return p.stdout
 
-    def d(self, *parts: str) -> Path:
+    def path(self, *parts: str) -> Path:
         p = self.work.joinpath(*parts)
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
 
-    # ---- the people ------------------------------------------------------
+    # ---- the operator and the manufacturer (the dmboot command) ----------
 
     def operator_keys(self) -> None:
         step("operator: a master key, and an issuer key pair for the manufacturer")
-        self.run(self.dmboot, "key", "new", "--out", str(self.d("operator", "master.key")))
-        self.run(self.dmboot, "key", "pair", "--out-private", str(self.d("operator", "acme-issuer.key")),
-                 "--out-public", str(self.d("operator", "acme-issuer.pub")))
-        # handed over once, out of band: the master key and the private key
-        for name in ("master.key", "acme-issuer.key"):
-            shutil.copy2(self.d("operator", name), self.d("manufacturer", name))
-        os.remove(self.d("operator", "acme-issuer.key"))  # the operator keeps the public key
+        self.run(self.dmboot, "key", "new", "--out", str(self.path("operator", "master.key")))
+        self.run(self.dmboot, "key", "pair",
+                 "--out-private", str(self.path("manufacturer", "acme-issuer.key")),
+                 "--out-public", str(self.path("operator", "acme-issuer.pub")))
+        # handed over once, out of band: the master key to the manufacturer's
+        # headquarters (the MAC and the batch keys need it); the private
+        # issuer key went straight to the manufacturer, the operator keeps
+        # the public one
+        shutil.copy2(self.path("operator", "master.key"), self.path("manufacturer", "master.key"))
 
-    def manufacturer_descriptors(self, url: str) -> List[str]:
-        step("manufacturer: a descriptor per batch, signed with the issuer key, with key-check and MAC")
+    def manufacturer(self, url: str) -> None:
+        step("manufacturer: a descriptor per batch, signed (Ed25519) with key-check and MAC; "
+             "to the operator the descriptors and the public key, to the factory a batch key each")
         today = datetime.datetime.now(datetime.timezone.utc).date()
         until = today.replace(year=today.year + 5)
-        ids = []
+        m = lambda *p: str(self.path("manufacturer", *p))  # noqa: E731
         for b in BATCHES + [TAMPERED]:
-            desc = self.d("manufacturer", f"acme-x1-2026w{b['week']}.desc")
-            desc.write_text(DESCRIPTOR.format(today=today, until=until, url=url, **b))
-            self.run(self.dmboot, "sign", "--descriptor", str(desc),
-                     "--key", str(self.d("manufacturer", "master.key")),
-                     "--signing-key", str(self.d("manufacturer", "acme-issuer.key")), "--key-check")
-            ids.append(f"acme-x1-2026w{b['week']}")
-        # to the operator: the descriptors (and the issuer's public key) only
+            name = f"acme-x1-2026w{b['week']}.desc"
+            Path(m(name)).write_text(DESCRIPTOR.format(today=today, until=until, url=url, **b))
+            self.run(self.dmboot, "sign", "--descriptor", m(name), "--key", m("master.key"),
+                     "--signing-key", m("acme-issuer.key"), "--key-check")
+            self.run(self.dmboot, "verify", "--descriptor", m(name), "--key", m("master.key"),
+                     "--issuer-key", str(self.path("operator", "acme-issuer.pub")))
+        # to the operator: the descriptors and the issuer's public key, nothing per device
         for b in BATCHES:
-            shutil.copy2(self.d("manufacturer", f"acme-x1-2026w{b['week']}.desc"),
-                         self.d("operator", "inbox", f"acme-x1-2026w{b['week']}.desc"))
-        text = self.d("manufacturer", f"acme-x1-2026w{TAMPERED['week']}.desc").read_text()
-        # altered on the way: the devices of this batch would call another server
-        self.d("operator", "inbox", f"acme-x1-2026w{TAMPERED['week']}.desc").write_text(
-            text.replace(url, url.replace("/dm", "/evil"), 1))
+            name = f"acme-x1-2026w{b['week']}.desc"
+            shutil.copy2(m(name), self.path("operator", "inbox", name))
+        shutil.copy2(self.path("operator", "acme-issuer.pub"),
+                     self.path("operator", "inbox", "acme-issuer.pub"))
+        # ... and one descriptor altered on the way: one byte of its devid-match
+        name = f"acme-x1-2026w{TAMPERED['week']}.desc"
+        text = Path(m(name)).read_bytes()
+        i = text.index(f"devid-match: IMEI:{TAMPERED['prefix']}".encode()) + len("devid-match: IMEI:")
+        altered = text[:i + 7] + b"9" + text[i + 8:]
+        assert len(altered) == len(text) and sum(a != b for a, b in zip(altered, text)) == 1
+        self.path("operator", "inbox", name).write_bytes(altered)
         # to each factory line: its descriptor and its batch key, never the master key
         for b in BATCHES:
             name = f"acme-x1-2026w{b['week']}"
-            shutil.copy2(self.d("manufacturer", f"{name}.desc"), self.d("factory", f"{name}.desc"))
-            self.run(self.dmboot, "key", "batch", "--descriptor", str(self.d("factory", f"{name}.desc")),
-                     "--key", str(self.d("manufacturer", "master.key")),
-                     "--out", str(self.d("factory", f"{name}.key")))
-        return ids
+            shutil.copy2(m(f"{name}.desc"), self.path("factory", f"{name}.desc"))
+            self.run(self.dmboot, "key", "batch", "--descriptor", m(f"{name}.desc"),
+                     "--key", m("master.key"), "--out", str(self.path("factory", f"{name}.key")))
+
+    # ---- the factory (Lua) ----------------------------------------------
 
     def factory(self) -> int:
-        step(f"factory (Lua): derive and write the TNDS bootstrap document of {self.n} devices, "
-             "from the batch keys")
+        step(f"factory (Lua): derive and write the TNDS bootstrap document of each of {self.n} "
+             "devices, from the batch keys")
         t = time.monotonic()
-        # one more than asked: that device's secret is altered later
+        # one device more than asked in the first batch: its secret is altered later
         counts = [self.n - self.n // 2 + 1, self.n // 2]
-        for b, count in zip(BATCHES, counts):
+        for k, (b, count) in enumerate(zip(BATCHES, counts)):
             name = f"acme-x1-2026w{b['week']}"
-            out = self.run(self.lua, str(HERE / "factory.lua"), str(self.d("factory", f"{name}.desc")),
-                           str(self.d("factory", f"{name}.key")), str(self.d("devices", "x").parent),
-                           "1", str(count))
-            print("  " + out.strip())
+            lua = self.luas[k % len(self.luas)]
+            out = self.run(lua, str(HERE / "factory.lua"), str(self.path("factory", f"{name}.desc")),
+                           str(self.path("factory", f"{name}.key")), str(self.work / "devices"),
+                           "1", str(count), env=self.lua_env(lua))
+            print(f"  {lua}: {out.strip()}")
         self.times["factory"] = time.monotonic() - t
         return sum(counts) - 1
 
+    # ---- the operator's DM server (Python) -------------------------------
+
+    def server_cmd(self, command: str) -> List[str]:
+        # the server's whole knowledge: the registry, the master key, the issuer's public key
+        return [sys.executable, str(HERE / "dm_server.py"), command,
+                "--registry", str(self.work / "operator" / "registry"),
+                "--key", str(self.work / "operator" / "master.key"),
+                "--issuer-key", str(self.work / "operator" / "acme-issuer.pub"),
+                "--log", str(self.log)]
+
+    def import_descriptors(self) -> None:
+        step("operator: import the descriptors into the DM server's registry, verifying each")
+        inbox = sorted(str(p) for p in (self.work / "operator" / "inbox").glob("*.desc"))
+        self.run(*self.server_cmd("import"), *inbox, ok=(0, 1))  # 1: something was refused
+        for line in self.log.read_text().splitlines():
+            print("  " + line.split(" ", 1)[1].replace(str(self.work) + "/", ""))
+
     def start_server(self, port: int) -> None:
-        step("DM server (Python): import the descriptors after verifying them, then serve")
-        inbox = sorted(self.d("operator", "inbox", "x").parent.glob("*.desc"))
-        cmd = [sys.executable, str(HERE / "dm_server.py"),
-               "--registry", str(self.d("operator", "registry", "x").parent),
-               "--key", str(self.d("operator", "master.key")),
-               "--issuer-key", str(self.d("operator", "acme-issuer.pub")),
-               "--port", str(port), "--log", str(self.d("server.log"))]
-        for path in inbox:
-            cmd += ["--import", str(path)]
-        self.server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=self.env)
+        step("DM server (Python): serve SyncML DM on 127.0.0.1")
+        self.server = subprocess.Popen(self.server_cmd("serve") + ["--port", str(port)],
+                                       stdout=subprocess.PIPE, text=True, env=self.env,
+                                       preexec_fn=die_with_parent)
         line = self.server.stdout.readline() if self.server.stdout else ""
-        if not line.startswith("listening on"):
+        m = re.match(r"listening on http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
             self.stop_server()
-            raise SystemExit("the DM server did not start:\n" + self.d("server.log").read_text())
+            raise Failed("the DM server did not start:\n" + self.log.read_text())
+        self.port = int(m.group(1))
         print("  " + line.strip())
 
-    def stop_server(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.send_signal(signal.SIGINT)
+    def stop_server(self) -> Optional[int]:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s); its exit status."""
+        if self.server is None:
+            return None
+        if self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
             try:
                 self.server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.server.kill()
                 self.server.wait()
-        self.server = None
+        if self.server.stdout:
+            self.server.stdout.close()
+        return self.server.returncode
 
-    def negative_devices(self) -> List[str]:
-        """The extra device, its client secret altered by one character, and
-        one outside every devid-match (its document copied from another)."""
-        devices = sorted(p for p in self.d("devices", "x").parent.iterdir() if p.is_dir())
-        wrong = self.d("negative", "wrong-secret", "x").parent
-        shutil.rmtree(wrong, ignore_errors=True)
+    # ---- the devices (Lua) ------------------------------------------------
+
+    def negative_devices(self) -> Tuple[Path, Path]:
+        """The extra device of the first batch with one character of its
+        client secret altered, and a device outside every devid-match (a
+        document copied from another, its own DevID)."""
+        devices = sorted(p for p in (self.work / "devices").iterdir() if p.is_dir())
+        wrong = self.path("negative", "wrong-secret", "x").parent
         extra = [d for d in devices if d.name.startswith("IMEI_" + BATCHES[0]["prefix"])][-1]
+        shutil.rmtree(wrong)
         shutil.move(str(extra), wrong)
         doc = (wrong / "bootstrap.xml").read_text()
-        clcred = doc.index("<NodeName>CLCRED</NodeName>")
-        m = re.compile(r"(AAuthSecret</NodeName><Value>)([^<]+)").search(doc, clcred)
+        m = re.compile(r"(AAuthSecret</NodeName><Value>)([^<]+)").search(
+            doc, doc.index("<NodeName>CLCRED</NodeName>"))
         assert m is not None
         secret = m.group(2)
         altered = ("B" if secret[0] != "B" else "C") + secret[1:]
         (wrong / "bootstrap.xml").write_text(doc[:m.start(2)] + altered + doc[m.end(2):])
-        outside = self.d("negative", "outside", "x").parent
-        shutil.copytree(devices[0], outside, dirs_exist_ok=True)
-        (outside / "devid.txt").write_text("IMEI:490154203237518\n")
-        return [str(wrong), str(outside)]
+        outside = self.path("negative", "outside", "x").parent
+        shutil.rmtree(outside)
+        shutil.copytree(devices[0], outside)
+        (outside / "devid.txt").write_text(OUTSIDE_DEVID + "\n")
+        return wrong, outside
 
-    def devices(self, negatives: List[str], url: str, jobs: int) -> List[str]:
-        step("devices (Lua): read the document, send package 1 (XML or WBXML, HMAC or md5), "
-             "check the server")
-        dirs = sorted(p for p in self.d("devices", "x").parent.iterdir() if p.is_dir())
+    def devices(self, negatives: Sequence[Path]) -> List[Dict[str, str]]:
+        step("devices (Lua): read the bootstrap document, send package 1 (XML or WBXML, HMAC or "
+             "md5), check the server's credential, a second session with the NextNonce")
+        dirs = sorted(p for p in (self.work / "devices").iterdir() if p.is_dir())
         lines = []
         for i, p in enumerate(dirs):
             opts = []
-            if i % 3 == 0:
-                opts.append("wbxml")  # real clients mostly send WBXML
+            if i % 3 == 0:  # real clients mostly send WBXML: a third here
+                opts.append("wbxml-old" if i % 6 == 3 else "wbxml")
             if i % 8 == 5:
                 opts.append("nocred")  # waits for the server's challenge
-            lines.append(f"{p} {' '.join(opts)}")
-        lines += [f"{negatives[0]} wbxml", f"{negatives[1]}"]
+            if i % 7 == 3:
+                opts.append("stale")  # second session with an old nonce
+            lines.append(f"{p} {' '.join(opts)}".strip())
+        lines += [f"{negatives[0]} wbxml", str(negatives[1])]
         t = time.monotonic()
-        chunks = [lines[k::jobs] for k in range(jobs)]
         procs = []
-        for k, chunk in enumerate(chunks):
-            self.d(f"devices-{k}.in").write_text("\n".join(chunk) + "\n")
-            with open(self.d(f"devices-{k}.in")) as fin, open(self.d(f"devices-{k}.out"), "w") as fout:
-                procs.append(subprocess.Popen([self.lua, str(HERE / "device.lua"), url], stdin=fin,
-                                              stdout=fout, stderr=subprocess.PIPE, text=True,
-                                              env=self.env))
-        out: List[str] = []
-        for k, p in enumerate(procs):
+        for k in range(self.jobs):
+            lua = self.luas[k % len(self.luas)]
+            chunk = lines[k::self.jobs]
+            self.path(f"devices-{k}.in").write_text("\n".join(chunk) + "\n")
+            fin = open(self.path(f"devices-{k}.in"))
+            fout = open(self.path(f"devices-{k}.out"), "w")
+            procs.append((lua, subprocess.Popen([lua, str(HERE / "device.lua")], stdin=fin,
+                                                stdout=fout, stderr=subprocess.PIPE, text=True,
+                                                env=self.lua_env(lua), preexec_fn=die_with_parent),
+                          fin, fout))
+        results = []
+        for k, (lua, p, fin, fout) in enumerate(procs):
             _, err = p.communicate()
+            fin.close()
+            fout.close()
             if p.returncode != 0:
-                raise SystemExit(f"device.lua failed:\n{err}")
-            out += self.d(f"devices-{k}.out").read_text().splitlines()
+                raise Failed(f"device.lua ({lua}) failed:\n{err}")
+            for line in self.path(f"devices-{k}.out").read_text().splitlines():
+                devid, *kvs = line.split()
+                v = dict(kv.split("=", 1) for kv in kvs)
+                v["devid"], v["lua"] = devid, lua
+                results.append(v)
         self.times["devices"] = time.monotonic() - t
-        return out
+        print(f"  {len(results)} devices in {self.jobs} processes on {', '.join(self.luas)}")
+        return results
+
+
+def lua_dir(lua: str) -> str:
+    return "luajit" if lua == "luajit" else lua.replace("lua", "")
+
+
+def pick_luas(build: Path, wanted: Optional[str]) -> List[str]:
+    """The Lua interpreters that have a dmboot module in the build and
+    LuaSocket (the devices' HTTP)."""
+    names = wanted.split(",") if wanted else list(LUAS)
+    found = [lua for lua in names if shutil.which(lua)
+             and (build / "lua" / lua_dir(lua) / "dmboot" / "native.so").exists()]
+    if not found:
+        raise SystemExit(f"no Lua ({', '.join(names)}) with a dmboot module under {build}/lua")
+    with_socket = [lua for lua in found
+                   if subprocess.run([lua, "-e", 'require "socket.http"'],
+                                     capture_output=True).returncode == 0]
+    if not with_socket:
+        raise SystemExit(f"no LuaSocket for {', '.join(found)}: the devices need it "
+                         "(Debian: apt-get install lua-socket)")
+    return with_socket
 
 
 def free_port() -> int:
@@ -232,89 +339,128 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def pick_lua(build: Path) -> str:
-    for lua in ("lua5.4", "lua5.3", "lua5.1", "luajit"):
-        sub = "luajit" if lua == "luajit" else lua.replace("lua", "")
-        if shutil.which(lua) and (build / "lua" / sub / "dmboot" / "native.so").exists():
-            return lua
-    raise SystemExit(f"no Lua with a dmboot module under {build}/lua")
+def port_closed(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def summarize(s: Scenario, provisioned: int, results: List[Dict[str, str]],
+              negatives: Sequence[Path], server_status: Optional[int], total: float,
+              out: Callable[[str], None]) -> bool:
+    log = s.log.read_text()
+    neg = {str(p): p.name for p in negatives}
+    good = [v for v in results if v["dir"] not in neg]
+    auth = [v for v in good if v["result"] == "authenticated"]
+    first = [v for v in auth if v["s1"] == "212"]
+    after_chal = Counter(v["s1"].split(">")[0] for v in auth if v["s1"] != "212")
+    stale = sum(1 for v in auth if v["s2"] != "212")
+    enc = Counter(v["enc"] for v in auth)
+    kinds = Counter(v["auth"] for v in auth)
+    imported = re.findall(r"import OK (\S+): descriptor '([^']+)'", log)
+    refused_imports = re.findall(r"import REFUSED (\S+): (.*)", log)
+    reasons = {m[0]: m[1] for m in re.findall(r"(\S+) session \S+ msg \d+ \w+ REFUSED \(([\w-]+)", log)
+               if m[1] not in ("no-credential",)}
+    requests = len(re.findall(r" session \S+ msg \d+ ", log))
+
+    out("")
+    out(f"dmboot end-to-end scenario: {s.n} devices, DM server on 127.0.0.1:{s.port}")
+    out(f"  descriptors imported   {len(imported)}: "
+        + ", ".join(i for _, i in imported) + " (signature and MAC verified)")
+    out(f"  descriptors refused    {len(refused_imports)}:")
+    for path, why in refused_imports:
+        out(f"    {Path(path).name} (one byte changed after signing): {why}")
+    out(f"  devices provisioned    {provisioned} (factory: batch keys only, TNDS documents)")
+    out(f"  devices authenticated  {len(auth)} of {provisioned}: {len(first)} on their first "
+        f"package, {len(auth) - len(first)} after a Chal ("
+        + ", ".join(f"{k}: {n}" for k, n in sorted(after_chal.items())) + ")")
+    out(f"                         every one checked the server's credential and ran a second "
+        f"session with its NextNonce ({stale} after a stale nonce and a Chal)")
+    out(f"                         {enc['xml']} XML, {enc['wbxml'] + enc['wbxml-old']} WBXML "
+        f"({enc['wbxml-old']} as application/vnd.syncml+wbxml); "
+        f"{kinds['HMAC']} x-syncml-hmac, {kinds['DIGEST']} syncml:auth-md5")
+    refused = [v for v in results if v["result"] != "authenticated"]
+    out(f"  devices refused        {len(refused)}:")
+    for v in refused:
+        label = neg.get(v["dir"], "PROVISIONED")
+        out(f"    {label}: {v['devid']}: status {v['s1']}, server: "
+            f"{reasons.get(v['devid'], '?')}")
+    out(f"  DM server              {requests} requests; stopped "
+        f"({'exit status ' + str(server_status) if server_status is not None else 'never started'}"
+        f", port {'closed' if port_closed(s.port) else 'STILL OPEN'}); it was given "
+        "registry/, master.key and acme-issuer.pub, nothing per device")
+    out(f"  time                   {total:.1f} s (factory {s.times.get('factory', 0):.1f} s, "
+        f"devices {s.times.get('devices', 0):.1f} s)")
+
+    wrong = next((v for v in results if neg.get(v["dir"]) == "wrong-secret"), None)
+    outside = next((v for v in results if neg.get(v["dir"]) == "outside"), None)
+    return (len(auth) == provisioned == len(good)
+            and len(imported) == len(BATCHES) and len(refused_imports) == 1
+            and "signature" in refused_imports[0][1]
+            and wrong is not None and wrong["result"] == "refused"
+            and reasons.get(wrong["devid"]) == "wrong-credential"
+            and outside is not None and outside["result"] == "refused"
+            and reasons.get(outside["devid"]) == "no-descriptor"
+            and server_status == 0 and port_closed(s.port))
+
+
+def interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", required=True, type=Path)
-    ap.add_argument("--devices", type=int, default=1000)
-    ap.add_argument("--work", type=Path)
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--jobs", type=int, default=2, help="device processes")
+    ap.add_argument("--build", required=True, type=Path, help="a CMake build of dmboot")
+    ap.add_argument("--devices", type=int, default=1000, help="devices to provision (default 1000)")
+    ap.add_argument("--work", type=Path, help="work directory (default BUILD/../demo)")
+    ap.add_argument("--port", type=int, default=0, help="the DM server's port (default: a free one)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
-    ap.add_argument("--lua", help="the Lua interpreter (default: the newest with a module)")
+    ap.add_argument("--lua", help="Lua interpreters to use, comma-separated (default: every one "
+                    "with a dmboot module)")
+    ap.add_argument("--jobs", type=int, default=4, help="device processes (default 4)")
     args = ap.parse_args()
-    # a plain kill still stops the server (the finally below)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.devices < 2:
         ap.error("--devices must be at least 2")
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C: the finally below
+    # stops the server
+    signal.signal(signal.SIGTERM, interrupted)
+
     build = args.build.resolve()
     work = (args.work or build.parent / "demo").resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    s = Scenario(build, work, args.devices, args.lua or pick_lua(build))
+    s = Scenario(build, work, args.devices, pick_luas(build, args.lua), max(1, args.jobs))
     port = args.port or free_port()
     url = f"http://127.0.0.1:{port}/dm"
     start = time.monotonic()
+    results: List[Dict[str, str]] = []
+    negatives: Tuple[Path, Path] = (work / "negative" / "wrong-secret",
+                                    work / "negative" / "outside")
+    provisioned = 0
+    server_status: Optional[int] = None
+    ok = False
     try:
         s.operator_keys()
-        s.manufacturer_descriptors(url)
+        s.manufacturer(url)
         provisioned = s.factory()
+        s.import_descriptors()
         s.start_server(port)
-        results = s.devices(s.negative_devices(), url, max(1, args.jobs))
+        negatives = s.negative_devices()
+        results = s.devices(negatives)
+        server_status = s.stop_server()
+        ok = summarize(s, provisioned, results, negatives, server_status,
+                       time.monotonic() - start, print)
+    except Failed as e:
+        print(f"\nFAILED: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     finally:
         s.stop_server()
-    total = time.monotonic() - start
-    log = (work / "server.log").read_text()
-
-    by_dir = {}
-    for line in results:
-        devid, *kvs = line.split()
-        v = dict(kv.split("=", 1) for kv in kvs)
-        v["devid"] = devid
-        by_dir[v["dir"]] = v
-    negatives = {str(work / "negative" / "wrong-secret"), str(work / "negative" / "outside")}
-    auth = [v for d, v in by_dir.items() if d not in negatives and v["result"] == "authenticated"]
-    enc = Counter(v["enc"] for v in auth)
-    kinds = Counter(v["auth"] for v in auth)
-    chal = sum(1 for v in auth if v["chal"] == "1")
-    nxt = sum(1 for v in auth if v.get("next") == "ok")
-    negative_results = [by_dir[d]["result"] for d in sorted(negatives)]
-    refused_imports = re.findall(r"import REFUSED (\S+): (.*)", log)
-    refused_reasons = re.findall(r"(IMEI:\d+) \S+ REFUSED \(([\w-]+)", log)
-
-    print(f"\ndmboot end-to-end scenario ({work})")
-    print(f"  descriptors imported: {len(re.findall('import OK', log))}; refused at import: "
-          f"{len(refused_imports)}")
-    for path, why in refused_imports:
-        print(f"    {Path(path).name}: {why}")
-    print(f"  devices provisioned by the factory (batch keys only): {provisioned}")
-    print(f"  authenticated by the server (and the server by them): {len(auth)} of {provisioned}"
-          f"  [{enc['xml']} XML, {enc['wbxml']} WBXML; {kinds['HMAC']} HMAC, {kinds['DIGEST']} md5; "
-          f"{len(auth) - chal} on the first package, {chal} after a Chal]")
-    print(f"  second session with the NextNonce: {nxt} of {len(auth)}")
-    print(f"  refused devices: {sum(1 for v in by_dir.values() if v['result'] == 'refused')}")
-    for d in sorted(negatives):
-        v = by_dir[d]
-        why = sorted({r for dev, r in refused_reasons if dev == v["devid"]} - {"no-credential"})
-        print(f"    {Path(d).name}: {v['devid']} {v['result']} (HTTP/SyncML status "
-              f"{v.get('status', '212')}; server: {', '.join(why) or '?'})")
-    print(f"  time: factory {s.times['factory']:.1f} s, devices {s.times['devices']:.1f} s, "
-          f"total {total:.1f} s  (server log: {work / 'server.log'})")
-
-    ok = (len(auth) == provisioned and nxt == provisioned and len(refused_imports) == 1
-          and any(r == "wrong-credential" for _, r in refused_reasons)
-          and any(r == "no-descriptor" for _, r in refused_reasons)
-          and negative_results == ["refused", "refused"])
-    if not args.keep and ok:
-        shutil.rmtree(work / "devices", ignore_errors=True)
-    print("\nresult: " + ("OK" if ok else "FAILED"))
+        if ok and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\nresult: " + ("OK" if ok else "FAILED")
+          + ("" if ok and not args.keep else f" (work directory kept: {work})"))
     return 0 if ok else 1
 
 
