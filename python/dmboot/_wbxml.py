@@ -9,6 +9,7 @@ from typing import Union
 
 from . import native
 from ._descriptor import _check_text
+from ._errors import ParseError
 
 __all__ = ["wbxml_available", "wbxml_to_xml", "xml_to_wbxml"]
 
@@ -27,13 +28,19 @@ def wbxml_to_xml(data: bytes) -> str:
 
     Raises:
         ParseError: the bytes are not a WBXML SyncML message (the message
-            names the byte offset and the problem), or libwbxml2 cannot
-            decode them.
+            names the byte offset and the problem), libwbxml2 cannot decode
+            them, or what they decode to is not UTF-8 text.
         UnsupportedError: libwbxml2 is not installed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"WBXML must be bytes, not {type(data).__name__}")
-    return native.dmboot_wbxml_to_xml(bytes(data))
+    try:
+        return native.dmboot_wbxml_to_xml(bytes(data))
+    except UnicodeDecodeError as e:
+        # opaque data that is not text (a binary object in a Data) comes out raw
+        raise ParseError(f"WBXML to XML: the decoded message is not UTF-8 text "
+                         f"(byte {e.start} of the XML: binary opaque data?)",
+                         status="syntax") from None
 
 
 def xml_to_wbxml(xml: Union[str, bytes]) -> bytes:

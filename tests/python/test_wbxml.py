@@ -53,6 +53,13 @@ def test_errors():
                                    0x88, 0x80, 0x80, 0x80, 0x00, 0x01, 0x01, 0x01]))
     with pytest.raises(dmboot.ParseError, match="libwbxml2"):
         dmboot.xml_to_wbxml("<SyncML><a></SyncML>")
+    # opaque bytes that are not UTF-8, in a Replace Item's Data
+    wbxml = bytearray(dmboot.xml_to_wbxml(PACKAGE.replace(
+        "<Final/>", "<Replace><CmdID>2</CmdID><Item><Data>xy</Data></Item></Replace><Final/>")))
+    at = wbxml.index(b"\xc3\x02xy")
+    wbxml[at + 2:at + 4] = b"\xff\xfe"
+    with pytest.raises(dmboot.ParseError, match="not UTF-8 text"):
+        dmboot.wbxml_to_xml(bytes(wbxml))
     with pytest.raises(TypeError):
         dmboot.wbxml_to_xml("not bytes")  # type: ignore[arg-type]
 
