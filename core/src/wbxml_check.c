@@ -145,13 +145,21 @@ static dmboot_status check_document(const uint8_t *p, size_t n, size_t base, doc
  * checked as an embedded document when it is Data that libwbxml2 will
  * decode as one. */
 static dmboot_status content_text(checker *c, element *stack, size_t top, size_t at,
-                                  const uint8_t *s, size_t len, bool is_entity)
+                                  const uint8_t *s, size_t len, uint32_t entity)
 {
     element *e = &stack[top];
     if (e->first_type) {
+        /* an entity counts as its character (any non-ASCII one as a byte
+         * that matches nothing): "+" written as an entity is still "+" */
+        uint8_t ch = entity < 0x80 ? (uint8_t)entity : 0xff;
+        if (entity != 0) {
+            s = &ch;
+            len = 1;
+        }
         size_t room = TYPE_TEXT_MAX - e->type_len;
         size_t k = len < room ? len : room;
-        memcpy(e->type_text + e->type_len, s, k);
+        if (k > 0)
+            memcpy(e->type_text + e->type_len, s, k);
         e->type_len += k;
     }
     if (c->kind != DOC_SYNCML || e->page != PAGE_SYNCML || e->token != TOK_DATA || top == 0)
@@ -164,7 +172,7 @@ static dmboot_status content_text(checker *c, element *stack, size_t top, size_t
         m = top >= 2 ? stack[top - 2].meta : META_NONE;
     if (m != META_EMBED)
         return DMBOOT_OK;
-    if (is_entity)
+    if (entity != 0)
         return bad(c, at, "an entity inside Data that is an embedded WBXML document");
     return check_document(s, len, c->base + at, DOC_EMBEDDED, c->depth + top + 1, c->err);
 }
@@ -190,11 +198,11 @@ static bool contains_wbxml_suffix(const char *s, size_t len)
 
 /* A string, entity or opaque value (content or attribute value). */
 static dmboot_status value(checker *c, uint8_t t, size_t at, const uint8_t **s, size_t *len,
-                           bool *is_entity)
+                           uint32_t *entity)
 {
     dmboot_status st;
     uint32_t v;
-    *is_entity = false;
+    *entity = 0;
     switch (t) {
     case T_STR_I: {
         const uint8_t *start = c->p + c->pos;
@@ -226,7 +234,7 @@ static dmboot_status value(checker *c, uint8_t t, size_t at, const uint8_t **s, 
             return bad(c, at, "an entity that is not a Unicode character");
         *s = NULL;
         *len = 0;
-        *is_entity = true;
+        *entity = v;
         return DMBOOT_OK;
     default:
         return bad(c, at, "an unexpected token");
@@ -266,7 +274,7 @@ static dmboot_status attributes(checker *c)
         if (t == T_STR_I || t == T_STR_T || t == T_ENTITY) {
             const uint8_t *s;
             size_t len;
-            bool ent;
+            uint32_t ent;
             dmboot_status st = value(c, t, at, &s, &len, &ent);
             if (st != DMBOOT_OK)
                 return st;
@@ -312,7 +320,7 @@ static dmboot_status body(checker *c)
                 return bad(c, at, "text outside the root element");
             const uint8_t *s;
             size_t len;
-            bool ent;
+            uint32_t ent;
             dmboot_status st = value(c, t, at, &s, &len, &ent);
             if (st == DMBOOT_OK)
                 st = content_text(c, stack, top - 1, at, s, len, ent);
