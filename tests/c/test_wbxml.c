@@ -8,7 +8,11 @@
  *                          does not exist: every call is DMBOOT_ERR_UNSUPPORTED
  *   test_wbxml not-wbxml   run with DMBOOT_WBXML_LIBRARY naming a library
  *                          without libwbxml2's functions: the same
+ *   test_wbxml threads     four threads convert at once from the process's
+ *                          very first WBXML call (the one-time load)
  * (tests/CMakeLists.txt registers all three.) */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,15 +727,71 @@ static void test_without_library(void **state)
     assert_int_equal(dmboot_wbxml_available(), 0);
 }
 
+/* Four threads, each converting PACKAGE1 both ways 100 times, starting
+ * together at the process's first WBXML call: the right bytes every time
+ * (or, without libwbxml2, DMBOOT_ERR_UNSUPPORTED for all). */
+static pthread_barrier_t start_line;
+enum { RUN_OK, RUN_FAILED, RUN_UNSUPPORTED };
+
+static void *convert_many(void *arg)
+{
+    (void)arg;
+    static const uint8_t head[] = {0x02, 0xa4, 0x01, 0x6a, 0x00};
+    pthread_barrier_wait(&start_line);
+    for (int i = 0; i < 100; i++) {
+        uint8_t *w = NULL;
+        char *x = NULL;
+        size_t wl = 0, xl = 0;
+        dmboot_status st = dmboot_xml_to_wbxml(PACKAGE1, strlen(PACKAGE1), &w, &wl, NULL);
+        if (st == DMBOOT_ERR_UNSUPPORTED)
+            return (void *)(uintptr_t)RUN_UNSUPPORTED;
+        if (st == DMBOOT_OK)
+            st = dmboot_wbxml_to_xml(w, wl, &x, &xl, NULL);
+        bool ok = st == DMBOOT_OK && wl > sizeof head && memcmp(w, head, sizeof head) == 0 &&
+                  strstr(x, "<LocURI>IMEI:490154203237518</LocURI>") != NULL;
+        dmboot_free(w, wl);
+        dmboot_free(x, xl);
+        if (!ok)
+            return (void *)(uintptr_t)RUN_FAILED;
+    }
+    return (void *)(uintptr_t)RUN_OK;
+}
+
+static void test_threads_first_call(void **state)
+{
+    (void)state;
+    pthread_t t[4];
+    int count[3] = {0, 0, 0};
+    assert_int_equal(pthread_barrier_init(&start_line, NULL, 4), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, convert_many, NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        void *r = NULL;
+        assert_int_equal(pthread_join(t[i], &r), 0);
+        count[(uintptr_t)r]++;
+    }
+    pthread_barrier_destroy(&start_line);
+    if (count[RUN_UNSUPPORTED] == 4) {
+        fprintf(stderr, "libwbxml2 is not installed: skipped\n");
+        skip();
+    }
+    assert_int_equal(count[RUN_OK], 4);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "threads") == 0) {
+        /* no other WBXML call before: the threads make the first one */
+        const struct CMUnitTest tests[] = {cmocka_unit_test(test_threads_first_call)};
+        return cmocka_run_group_tests(tests, NULL, NULL);
+    }
     if (argc > 1) {
         if (strcmp(argv[1], "missing") == 0)
             expected_reason = "could not be loaded";
         else if (strcmp(argv[1], "not-wbxml") == 0)
             expected_reason = "is not a libwbxml2 with the conversion API";
         else {
-            fprintf(stderr, "usage: %s [missing|not-wbxml]\n", argv[0]);
+            fprintf(stderr, "usage: %s [missing|not-wbxml|threads]\n", argv[0]);
             return 2;
         }
         const struct CMUnitTest tests[] = {cmocka_unit_test(test_without_library)};
