@@ -295,12 +295,12 @@ class Scenario:
                                                 stdout=fout, stderr=subprocess.PIPE, text=True,
                                                 env=self.lua_env(lua), preexec_fn=die_with_parent),
                           fin, fout))
-        results = []
-        for k, (lua, p, fin, fout) in enumerate(procs):
-            _, err = p.communicate()
+        results: List[Dict[str, str]] = []
+        for k, (lua, proc, fin, fout) in enumerate(procs):
+            _, err = proc.communicate()
             fin.close()
             fout.close()
-            if p.returncode != 0:
+            if proc.returncode != 0:
                 raise Failed(f"device.lua ({lua}) failed:\n{err}")
             for line in self.path(f"devices-{k}.out").read_text().splitlines():
                 devid, *kvs = line.split()
