@@ -795,8 +795,8 @@ static dmboot_status parse_template(parser *p, const dmb_entry *e, dmb_rule *r)
     size_t max = literal + full * dev + value * (dev - dmb_devid_prefix_len(p->d->devid_type));
     if (max > DMBOOT_VALUE_MAX)
         return FAIL(p, e->line,
-                    "%s template can expand to %zu bytes with a %s DevID; at most %d are "
-                    "allowed",
+                    "%s template can expand to %zu bytes (with the longest %s DevID); at "
+                    "most %d are allowed",
                     e->key, max, dmb_devid_type_name(p->d->devid_type), DMBOOT_VALUE_MAX);
     r->kind = DMB_RULE_TEMPLATE;
     r->template_ = t;
