@@ -683,17 +683,17 @@ static dmboot_status add_pattern(parser *p, const dmb_entry *e, const char *s, s
                     "devid-match pattern '%.*s' is not a normalized %s DevID or a prefix of "
                     "one ending in '*' (expected %s)",
                     (int)(n > 140 ? 140 : n), s, dmb_devid_type_name(t), shape[t]);
-    if (!prefix && t != DMB_DEVID_OPAQUE) {
-        if (fixed != strlen(TYPE_PREFIX[t]) + DEVID_DIGITS[t])
-            return FAIL(p, e->line,
-                        "devid-match pattern '%.*s' is incomplete: a whole %s DevID is %s and "
-                        "%zu digits; end a prefix with '*'",
-                        (int)n, s, dmb_devid_type_name(t), TYPE_PREFIX[t], DEVID_DIGITS[t]);
-        if (t == DMB_DEVID_IMEI && !dmb_imei_check_digit_ok(s + 5))
-            return FAIL(p, e->line,
-                        "devid-match IMEI '%.*s' has check digit %c; expected %d (Luhn)",
-                        (int)n, s, s[19], dmb_imei_check_digit(s + 5));
-    }
+    size_t whole = strlen(TYPE_PREFIX[t]) + DEVID_DIGITS[t];
+    if (!prefix && t != DMB_DEVID_OPAQUE && fixed != whole)
+        return FAIL(p, e->line,
+                    "devid-match pattern '%.*s' is incomplete: a whole %s DevID is %s and "
+                    "%zu digits; end a prefix with '*'",
+                    (int)n, s, dmb_devid_type_name(t), TYPE_PREFIX[t], DEVID_DIGITS[t]);
+    /* a whole IMEI, exact or before '*', must have its check digit: else
+     * it is no normalized DevID, nor a prefix of one */
+    if (t == DMB_DEVID_IMEI && fixed == whole && !dmb_imei_check_digit_ok(s + 5))
+        return FAIL(p, e->line, "devid-match IMEI '%.*s' has check digit %c; expected %d (Luhn)",
+                    (int)n, s, s[19], dmb_imei_check_digit(s + 5));
     d->patterns[d->pattern_count++] = (dmb_pattern){s, fixed, prefix};
     return DMBOOT_OK;
 }
