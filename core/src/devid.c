@@ -28,8 +28,7 @@ size_t dmb_devid_prefix_len(dmb_devid_type t)
     return (unsigned)t < 4 ? strlen(PREFIXES[t]) : 0;
 }
 
-/* 'x' for printable characters, \xHH for the rest: safe in a message. */
-static const char *show_char(unsigned char c, char buf[8])
+const char *dmb_show_char(unsigned char c, char buf[8])
 {
     if (c >= 0x21 && c <= 0x7e)
         snprintf(buf, 8, "'%c'", c);
@@ -55,8 +54,9 @@ static bool has_prefix_nocase(const char *s, size_t len, const char *prefix)
     return true;
 }
 
-/* Luhn check digit of 14 digits: double every second digit from the right. */
-static int luhn_digit(const char *d14)
+/* Luhn check digit of 14 digits: double every second digit from the right,
+ * starting with the one left of the check digit. */
+int dmb_imei_check_digit(const char *d14)
 {
     int sum = 0;
     for (int k = 0; k < 14; k++) {
@@ -73,7 +73,7 @@ static int luhn_digit(const char *d14)
 
 bool dmb_imei_check_digit_ok(const char *d15)
 {
-    return d15[14] - '0' == luhn_digit(d15);
+    return d15[14] - '0' == dmb_imei_check_digit(d15);
 }
 
 static bool is_blank(char c)
@@ -115,14 +115,14 @@ static dmboot_status normalize_imei(const char *in, size_t len, char *out, size_
             return dmb_fail(err, DMBOOT_ERR_DEVID, 0,
                             "character %s at position %zu is not allowed in an IMEI "
                             "(digits with '-' or space separators, optional IMEI: prefix)",
-                            show_char((unsigned char)c, cb), j + 1);
+                            dmb_show_char((unsigned char)c, cb), j + 1);
         }
     }
     if (n != 15)
         return dmb_fail(err, DMBOOT_ERR_DEVID, 0,
                         "IMEI has %zu digit%s; expected 15 (with its check digit)", n,
                         n == 1 ? "" : "s");
-    int want = luhn_digit(digits);
+    int want = dmb_imei_check_digit(digits);
     if (digits[14] - '0' != want)
         return dmb_fail(err, DMBOOT_ERR_DEVID, 0,
                         "IMEI check digit is %c; expected %d (Luhn) for %.14s", digits[14],
@@ -153,7 +153,7 @@ static dmboot_status normalize_hex(const char *in, size_t len, const char *label
             return dmb_fail(err, DMBOOT_ERR_DEVID, 0,
                             "character %s at position %zu is not a hex digit (an %s is %zu hex "
                             "digits, optional %s prefix)",
-                            show_char((unsigned char)in[j], cb), j + 1, label, want, prefix);
+                            dmb_show_char((unsigned char)in[j], cb), j + 1, label, want, prefix);
         if (j - i < want)
             out[p + j - i] = c;
     }
@@ -183,7 +183,7 @@ static dmboot_status check_opaque(const char *in, size_t len, char *out, size_t 
         if (c < 0x21 || c > 0x7e)
             return dmb_fail(err, DMBOOT_ERR_DEVID, 0,
                             "character %s at position %zu is not printable ASCII",
-                            show_char(c, cb), j + 1);
+                            dmb_show_char(c, cb), j + 1);
     }
     memcpy(out, in, len);
     out[len] = '\0';

@@ -54,8 +54,12 @@ dmboot_status dmb_devid_normalize(dmb_devid_type type, const char *in, size_t le
                                   dmboot_error *err);
 /* Does "d15" (15 digits) end with its Luhn check digit? */
 bool dmb_imei_check_digit_ok(const char *d15);
+/* The Luhn check digit (0..9) of the 14 digits at d14. */
+int dmb_imei_check_digit(const char *d14);
 /* Length of the type prefix of a normalized DevID ("IMEI:" -> 5, opaque 0). */
 size_t dmb_devid_prefix_len(dmb_devid_type t);
+/* One byte for a message: 'x' when printable, "space", else \xHH. */
+const char *dmb_show_char(unsigned char c, char buf[8]);
 
 typedef enum dmb_rule_kind {
     DMB_RULE_ABSENT = 0, /* the descriptor leaves the field out */
