@@ -285,16 +285,12 @@ DMB_HANDLE_TYPEMAPS(dmboot_check_result)
 DMB_HANDLE_CLASS(dmboot_descriptor)
 DMB_HANDLE_CLASS(dmboot_account)
 DMB_HANDLE_CLASS(dmboot_deriver)
-#ifdef DMBOOT_ED25519_PUBLIC_LEN
 DMB_HANDLE_CLASS(dmboot_signing_key)
 DMB_HANDLE_CLASS(dmboot_public_key)
 DMB_HANDLE_CLASS(dmboot_verifier)
 DMB_HANDLE_CLASS(dmboot_registry)
-#endif
-#ifdef DMBOOT_SYNCML_FIELD_COUNT
 DMB_HANDLE_CLASS(dmboot_syncml)
 DMB_HANDLE_CLASS(dmboot_check_result)
-#endif
 
 /* Helpers for the language layers (wrapped for both languages). */
 %inline %{
@@ -340,7 +336,6 @@ bool dmb_account_row_equals(const dmboot_account *acc, dmboot_format format,
     return eq;
 }
 
-#ifdef DMBOOT_DOCUMENT_MAX
 /* Does the account's bootstrap document (dmboot_document_format) equal
  * text? Constant time; the document is wiped. */
 bool dmb_document_equals(const dmboot_descriptor *d, const dmboot_account *acc,
@@ -358,7 +353,6 @@ bool dmb_document_equals(const dmboot_descriptor *d, const dmboot_account *acc,
     free(doc);
     return eq;
 }
-#endif
 
 /* A copy of the descriptor's exact bytes (text output convention). */
 dmboot_status dmb_descriptor_text(const dmboot_descriptor *d, char *out, size_t out_cap,

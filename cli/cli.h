@@ -47,6 +47,9 @@ void cli_print_usage(const cli_command *cmd, FILE *f);
  * caller wipes key. Prints the error and returns false on failure. */
 bool cli_read_key(const char *path, dmboot_key_kind kind, uint8_t key[DMBOOT_KEY_MAX],
                   size_t *key_len);
+/* Load a registry directory (verified when `registry add` filled it),
+ * printing the error; NULL on failure. */
+dmboot_registry *cli_load_registry(const char *dir);
 /* Load a descriptor, printing "dmboot: FILE: line N: ..." on failure. */
 dmboot_descriptor *cli_load_descriptor(const char *path);
 

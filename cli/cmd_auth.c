@@ -169,21 +169,6 @@ static void print_server_answer(const dmboot_check_result *r, const char *respon
     cli_free_file(body, body_len);
 }
 
-/* A registry directory, as `dmboot registry add` keeps it (its descriptors
- * were verified when they were added). */
-static dmboot_registry *load_registry(const char *dir)
-{
-    dmboot_registry *reg = NULL;
-    dmboot_error err;
-    if (dmboot_registry_new(&reg, &err) != DMBOOT_OK ||
-        dmboot_registry_load_dir(reg, dir, NULL, &err) != DMBOOT_OK) {
-        cli_fail("registry", &err);
-        dmboot_registry_free(reg);
-        return NULL;
-    }
-    return reg;
-}
-
 int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
 {
     const char *registry = NULL;
@@ -260,7 +245,7 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     dmboot_key_kind kind = key_path ? DMBOOT_KEY_MASTER : DMBOOT_KEY_BATCH;
     dmboot_descriptor *d = NULL;
     dmboot_registry *reg = NULL;
-    if (registry != NULL ? (reg = load_registry(registry)) == NULL
+    if (registry != NULL ? (reg = cli_load_registry(registry)) == NULL
                          : (d = cli_load_descriptor(descriptor)) == NULL)
         goto done;
     if (!cli_read_key(key_file, kind, key, &key_len))

@@ -47,19 +47,6 @@ static int lock_registry(const char *dir)
     return fd;
 }
 
-static dmboot_registry *load_registry(const char *dir)
-{
-    dmboot_registry *reg = NULL;
-    dmboot_error err;
-    if (dmboot_registry_new(&reg, &err) != DMBOOT_OK ||
-        dmboot_registry_load_dir(reg, dir, NULL, &err) != DMBOOT_OK) {
-        cli_fail("registry", &err);
-        dmboot_registry_free(reg);
-        return NULL;
-    }
-    return reg;
-}
-
 /* Where the registry keeps descriptor `id`. */
 static char *registry_path(const char *dir, const char *id)
 {
@@ -139,7 +126,7 @@ int cmd_registry_add(const cli_command *cmd, int argc, char **argv)
         cli_error("cannot create registry directory %s: %s", dir, strerror(errno));
         goto done;
     }
-    if ((lock = lock_registry(dir)) < 0 || (reg = load_registry(dir)) == NULL)
+    if ((lock = lock_registry(dir)) < 0 || (reg = cli_load_registry(dir)) == NULL)
         goto done;
     /* verified above; now the registry's own rules: id and overlap */
     if (dmboot_registry_add(reg, d, NULL, &err) != DMBOOT_OK) {
@@ -204,7 +191,7 @@ int cmd_registry_list(const cli_command *cmd, int argc, char **argv)
         return rc;
     if (first < argc)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[first]);
-    dmboot_registry *reg = load_registry(dir);
+    dmboot_registry *reg = cli_load_registry(dir);
     if (reg == NULL)
         return EXIT_FAIL;
     printf("id\tdevid-type\tdevid-match\tvalidity\tauth\n");
@@ -236,7 +223,7 @@ int cmd_registry_lookup(const cli_command *cmd, int argc, char **argv)
         return rc;
     if (first >= argc)
         return cli_usage_error(cmd, "give one or more DevIDs");
-    dmboot_registry *reg = load_registry(dir);
+    dmboot_registry *reg = cli_load_registry(dir);
     if (reg == NULL)
         return EXIT_FAIL;
     rc = EXIT_OK;

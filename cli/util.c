@@ -127,6 +127,21 @@ dmboot_descriptor *cli_load_descriptor(const char *path)
     return d;
 }
 
+/* A registry directory, as `dmboot registry add` keeps it (its descriptors
+ * were verified when they were added). */
+dmboot_registry *cli_load_registry(const char *dir)
+{
+    dmboot_registry *reg = NULL;
+    dmboot_error err;
+    if (dmboot_registry_new(&reg, &err) != DMBOOT_OK ||
+        dmboot_registry_load_dir(reg, dir, NULL, &err) != DMBOOT_OK) {
+        cli_fail("registry", &err);
+        dmboot_registry_free(reg);
+        return NULL;
+    }
+    return reg;
+}
+
 static bool exists(const char *path)
 {
     struct stat st;

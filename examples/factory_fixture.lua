@@ -7,7 +7,7 @@ For each DevID on standard input (one per line, as typed or scanned), derive
 the device's DM account from the descriptor and the batch key (the factory
 holds the batch key of its batch, never the operator's master key) and write
 its bootstrap record to OUTDIR/<DevID>.<FORMAT>, whole or not at all, mode
-0600. FORMAT is json (default) or, with the C core's OMA DM documents, tnds
+0600. FORMAT is json (default), tnds
 (an OMA DM 1.2+ TNDS document) or w7 (OMA Client Provisioning).
 On a real line the record is then written into the device; the device checks
 it with device_check.lua.

@@ -222,9 +222,9 @@ function Deriver:check_document(devid, text, format)
     check_string(devid, 1, "check_document")
     check_string(text, 2, "check_document")
     format = format or "json"
-    local fmt, doc = FORMATS[format], M.DOCUMENTS and M.DOCUMENTS[format]
+    local fmt, doc = FORMATS[format], M.DOCUMENTS[format]
     check(fmt ~= nil or doc ~= nil, 3, "check_document",
-        "format must be \"json\" or \"csv\"" .. (M.DOCUMENTS and ", \"tnds\" or \"w7\"" or ""))
+        "format must be \"json\", \"csv\", \"tnds\" or \"w7\"")
     local ok, msg, status = derive_into(self, devid)
     if not ok then
         return nil, msg, status
@@ -390,8 +390,7 @@ end
 -- readable by the owner only: the account of `devid` under {key = ...} or
 -- {batch_key = ...}, as opts.format: "json" (default: one JSON object and a
 -- newline, the row dmboot's C core writes: nonces in base64, absent fields
--- left out) or, when the C core has the OMA DM documents (dmboot.HAVE_OMADM),
--- "tnds" (OMA DM 1.2+ TNDS XML) or "w7" (OMA Client Provisioning).
+-- left out), "tnds" (OMA DM 1.2+ TNDS XML) or "w7" (OMA Client Provisioning).
 -- Returns the normalized DevID, or nil, message.
 function M.write_bootstrap(path, desc, devid, opts)
     check_string(path, 1, "write_bootstrap")
@@ -407,8 +406,8 @@ end
 
 local function bootstrap_format(format, n, fname)
     format = format or "json"
-    check(format == "json" or (M.DOCUMENTS and M.DOCUMENTS[format]), n, fname,
-        "format must be \"json\"" .. (M.DOCUMENTS and ", \"tnds\" or \"w7\"" or ""), 4)
+    check(format == "json" or M.DOCUMENTS[format], n, fname,
+        "format must be \"json\", \"tnds\" or \"w7\"", 4)
     return format
 end
 
@@ -451,409 +450,401 @@ function Deriver:check_bootstrap(path, devid, format)
 end
 
 ---------------------------------------------------------------------------
--- Descriptor authentication (when the C core has it: dmboot.HAVE_AUTH)
+-- Descriptor authentication
 ---------------------------------------------------------------------------
 
-M.HAVE_AUTH = native.dmboot_verifier_new ~= nil
-M.HAVE_OMADM = native.dmboot_auth_basic ~= nil
 
-if M.HAVE_AUTH then
-    local SigningKey = {}
-    SigningKey.__index = SigningKey
-    SigningKey.__tostring = function() return "dmboot signing key (ed25519)" end
-    local PublicKey = {}
-    PublicKey.__index = PublicKey
+local SigningKey = {}
+SigningKey.__index = SigningKey
+SigningKey.__tostring = function() return "dmboot signing key (ed25519)" end
+local PublicKey = {}
+PublicKey.__index = PublicKey
 
-    --- A fresh Ed25519 signing key.
-    function M.signing_key_generate()
-        return setmetatable({ _k = native.dmboot_signing_key_generate() }, SigningKey)
+--- A fresh Ed25519 signing key.
+function M.signing_key_generate()
+    return setmetatable({ _k = native.dmboot_signing_key_generate() }, SigningKey)
+end
+
+--- Read a PKCS#8 PEM private key: the key, or nil, message.
+function M.signing_key_from_pem(pem)
+    check_string(pem, 1, "signing_key_from_pem")
+    local k, msg, status = call(native.dmboot_signing_key_from_pem, pem)
+    if not k then return nil, msg, status end
+    return setmetatable({ _k = k }, SigningKey)
+end
+
+--- Read a PEM public key: the key, or nil, message.
+function M.public_key_from_pem(pem)
+    check_string(pem, 1, "public_key_from_pem")
+    local k, msg, status = call(native.dmboot_public_key_from_pem, pem)
+    if not k then return nil, msg, status end
+    return setmetatable({ _k = k }, PublicKey)
+end
+
+function SigningKey:private_pem() return native.dmboot_signing_key_private_pem(self._k) end
+function SigningKey:public_pem() return native.dmboot_signing_key_public_pem(self._k) end
+function PublicKey:pem() return native.dmboot_public_key_pem(self._k) end
+function PublicKey:raw() return native.dmboot_public_key_raw(self._k) end
+
+--- A time for verification ("YYYY-MM-DD" or RFC 3339) as Unix seconds.
+function M.parse_time(text)
+    check_string(text, 1, "parse_time")
+    return call(native.dmboot_time_parse, text)
+end
+
+local FLAGS = {
+    allow_unauthenticated = native.DMBOOT_VERIFY_ALLOW_UNAUTHENTICATED,
+    ignore_validity = native.DMBOOT_VERIFY_IGNORE_VALIDITY,
+    require_signature = native.DMBOOT_VERIFY_REQUIRE_SIGNATURE,
+    require_mac = native.DMBOOT_VERIFY_REQUIRE_MAC,
+}
+
+-- A C verifier from options {key =, batch_key =, issuer_keys = {pem or
+-- public key, ...}, at = seconds or "YYYY-MM-DD...", allow_unauthenticated
+-- = true, ignore_validity = true, require_signature = true, require_mac = true}.
+local function make_verifier(opts, n, fname)
+    check(type(opts) == "table", n, fname, "table of verification options expected", 4)
+    local v = native.dmboot_verifier_new()
+    if opts.key ~= nil or opts.batch_key ~= nil then
+        local key, kind = key_option(opts, n, fname)
+        local ok, msg, status = call_ok(native.dmboot_verifier_set_key, v, key, kind)
+        if not ok then return nil, msg, status end
     end
-
-    --- Read a PKCS#8 PEM private key: the key, or nil, message.
-    function M.signing_key_from_pem(pem)
-        check_string(pem, 1, "signing_key_from_pem")
-        local k, msg, status = call(native.dmboot_signing_key_from_pem, pem)
-        if not k then return nil, msg, status end
-        return setmetatable({ _k = k }, SigningKey)
-    end
-
-    --- Read a PEM public key: the key, or nil, message.
-    function M.public_key_from_pem(pem)
-        check_string(pem, 1, "public_key_from_pem")
-        local k, msg, status = call(native.dmboot_public_key_from_pem, pem)
-        if not k then return nil, msg, status end
-        return setmetatable({ _k = k }, PublicKey)
-    end
-
-    function SigningKey:private_pem() return native.dmboot_signing_key_private_pem(self._k) end
-    function SigningKey:public_pem() return native.dmboot_signing_key_public_pem(self._k) end
-    function PublicKey:pem() return native.dmboot_public_key_pem(self._k) end
-    function PublicKey:raw() return native.dmboot_public_key_raw(self._k) end
-
-    --- A time for verification ("YYYY-MM-DD" or RFC 3339) as Unix seconds.
-    function M.parse_time(text)
-        check_string(text, 1, "parse_time")
-        return call(native.dmboot_time_parse, text)
-    end
-
-    local FLAGS = {
-        allow_unauthenticated = native.DMBOOT_VERIFY_ALLOW_UNAUTHENTICATED,
-        ignore_validity = native.DMBOOT_VERIFY_IGNORE_VALIDITY,
-        require_signature = native.DMBOOT_VERIFY_REQUIRE_SIGNATURE,
-        require_mac = native.DMBOOT_VERIFY_REQUIRE_MAC,
-    }
-
-    -- A C verifier from options {key =, batch_key =, issuer_keys = {pem or
-    -- public key, ...}, at = seconds or "YYYY-MM-DD...", allow_unauthenticated
-    -- = true, ignore_validity = true, require_signature = true, require_mac = true}.
-    local function make_verifier(opts, n, fname)
-        check(type(opts) == "table", n, fname, "table of verification options expected", 4)
-        local v = native.dmboot_verifier_new()
-        if opts.key ~= nil or opts.batch_key ~= nil then
-            local key, kind = key_option(opts, n, fname)
-            local ok, msg, status = call_ok(native.dmboot_verifier_set_key, v, key, kind)
-            if not ok then return nil, msg, status end
+    for _, ik in ipairs(opts.issuer_keys or {}) do
+        local ok, msg, status
+        if getmetatable(ik) == PublicKey then
+            ok, msg, status = call_ok(native.dmboot_verifier_add_public_key, v, ik._k)
+        else
+            check(type(ik) == "string", n, fname, "issuer_keys holds PEM strings", 4)
+            ok, msg, status = call_ok(native.dmboot_verifier_add_issuer_key, v, ik)
         end
-        for _, ik in ipairs(opts.issuer_keys or {}) do
-            local ok, msg, status
-            if getmetatable(ik) == PublicKey then
-                ok, msg, status = call_ok(native.dmboot_verifier_add_public_key, v, ik._k)
-            else
-                check(type(ik) == "string", n, fname, "issuer_keys holds PEM strings", 4)
-                ok, msg, status = call_ok(native.dmboot_verifier_add_issuer_key, v, ik)
-            end
-            if not ok then return nil, msg, status end
-        end
-        if opts.at ~= nil then
-            local at = opts.at
-            if type(at) == "string" then
-                local t, msg, status = M.parse_time(at)
-                if not t then return nil, msg, status end
-                at = t
-            end
-            check(type(at) == "number", n, fname, "at must be seconds or a date string", 4)
-            native.dmboot_verifier_set_time(v, at)
-        end
-        local flags = 0
-        for name, bit in pairs(FLAGS) do
-            if opts[name] then flags = flags + bit end
-        end
-        native.dmboot_verifier_set_flags(v, flags)
-        return v
+        if not ok then return nil, msg, status end
     end
-
-    local function check_names(bits)
-        local names = {}
-        for i = 0, native.DMBOOT_CHECK_COUNT - 1 do
-            if math.floor(bits / 2 ^ i) % 2 == 1 then
-                names[#names + 1] = native.dmboot_check_name(i)
-                names[native.dmboot_check_name(i)] = true
-            end
+    if opts.at ~= nil then
+        local at = opts.at
+        if type(at) == "string" then
+            local t, msg, status = M.parse_time(at)
+            if not t then return nil, msg, status end
+            at = t
         end
-        return names
+        check(type(at) == "number", n, fname, "at must be seconds or a date string", 4)
+        native.dmboot_verifier_set_time(v, at)
     end
+    local flags = 0
+    for name, bit in pairs(FLAGS) do
+        if opts[name] then flags = flags + bit end
+    end
+    native.dmboot_verifier_set_flags(v, flags)
+    return v
+end
 
-    --- Verify the descriptor: the checks that ran and passed, as an array
-    -- that is also a set ({"key-check", "mac", ["mac"] = true, ...}), or
-    -- nil, message, status ("bad_signature", "key_mismatch", "bad_mac",
-    -- "not_valid_now", "unauthenticated").
-    function Descriptor:verify(opts)
-        local v, msg, status = make_verifier(opts, 1, "verify")
+local function check_names(bits)
+    local names = {}
+    for i = 0, native.DMBOOT_CHECK_COUNT - 1 do
+        if math.floor(bits / 2 ^ i) % 2 == 1 then
+            names[#names + 1] = native.dmboot_check_name(i)
+            names[native.dmboot_check_name(i)] = true
+        end
+    end
+    return names
+end
+
+--- Verify the descriptor: the checks that ran and passed, as an array
+-- that is also a set ({"key-check", "mac", ["mac"] = true, ...}), or
+-- nil, message, status ("bad_signature", "key_mismatch", "bad_mac",
+-- "not_valid_now", "unauthenticated").
+function Descriptor:verify(opts)
+    local v, msg, status = make_verifier(opts, 1, "verify")
+    if not v then return nil, msg, status end
+    local bits
+    bits, msg, status = call(native.dmboot_descriptor_verify, self._d, v)
+    if not bits then return nil, msg, status end
+    return check_names(bits)
+end
+
+--- Verify and describe each check: {checked = names, failed = names,
+-- issuer_key = n, at = seconds, signature = note, key_check = note,
+-- mac = note, validity = note}, or nil, message, status.
+function Descriptor:verify_report(opts)
+    local v, msg, status = make_verifier(opts, 1, "verify_report")
+    if not v then return nil, msg, status end
+    local r
+    r, msg, status = call(native.dmboot_descriptor_verify_report, self._d, v)
+    if not r then return nil, msg, status end
+    r.checked, r.failed = check_names(r.checked), check_names(r.failed)
+    return r
+end
+
+--- The value of the mac line under {key = } or {batch_key = } (32 bytes).
+function Descriptor:mac(opts)
+    local key, kind = key_option(opts, 1, "mac")
+    return call(native.dmboot_descriptor_mac, self._d, key, kind)
+end
+
+--- The descriptor MAC key (32 bytes).
+function Descriptor:mac_key(opts)
+    local key, kind = key_option(opts, 1, "mac_key")
+    return call(native.dmboot_descriptor_mac_key, self._d, key, kind)
+end
+
+--- New descriptor text with a mac line ({key =} or {batch_key =}) and/or
+-- a signature line ({signing_key = key object}); update_key_check = true
+-- adds or updates key-check. Returns the text, or nil, message.
+function Descriptor:sign(opts)
+    check(type(opts) == "table", 1, "sign", "table expected")
+    local key, kind = nil, native.DMBOOT_KEY_MASTER
+    if opts.key ~= nil or opts.batch_key ~= nil then
+        key, kind = key_option(opts, 1, "sign")
+    end
+    local sk = opts.signing_key
+    check(sk == nil or getmetatable(sk) == SigningKey, 1, "sign",
+        "signing_key must be a dmboot signing key")
+    check(key ~= nil or sk ~= nil, 1, "sign", "give a key, a signing_key, or both")
+    return call(native.dmboot_descriptor_sign, self._d, key, kind, sk and sk._k,
+        opts.update_key_check and native.DMBOOT_SIGN_KEY_CHECK or 0)
+end
+
+--- true, or nil, message when a DevID could match both descriptors.
+function Descriptor:check_overlap(other)
+    check(getmetatable(other) == Descriptor, 1, "check_overlap", "descriptor expected")
+    return call_ok(native.dmboot_descriptor_check_overlap, self._d, other._d)
+end
+
+local Registry = {}
+Registry.__index = Registry
+M.Registry = Registry
+
+--- An empty registry: descriptors whose devid-match do not overlap.
+function M.registry()
+    return setmetatable({ _r = native.dmboot_registry_new() }, Registry)
+end
+
+local function borrowed(reg, h)
+    if h == nil then return nil end
+    return setmetatable({ _d = h, _owner = reg }, Descriptor)
+end
+
+--- Add a copy of desc, verified with the options (nil: not verified).
+function Registry:add(desc, opts)
+    check(getmetatable(desc) == Descriptor, 1, "add", "descriptor expected")
+    local v = nil
+    if opts ~= nil then
+        local msg, status
+        v, msg, status = make_verifier(opts, 2, "add")
         if not v then return nil, msg, status end
-        local bits
-        bits, msg, status = call(native.dmboot_descriptor_verify, self._d, v)
-        if not bits then return nil, msg, status end
-        return check_names(bits)
     end
+    return call_ok(native.dmboot_registry_add, self._r, desc._d, v)
+end
 
-    --- Verify and describe each check: {checked = names, failed = names,
-    -- issuer_key = n, at = seconds, signature = note, key_check = note,
-    -- mac = note, validity = note}, or nil, message, status.
-    function Descriptor:verify_report(opts)
-        local v, msg, status = make_verifier(opts, 1, "verify_report")
+--- Add every *.desc file of a directory, all or nothing.
+function Registry:load_dir(dir, opts)
+    check_string(dir, 1, "load_dir")
+    local v = nil
+    if opts ~= nil then
+        local msg, status
+        v, msg, status = make_verifier(opts, 2, "load_dir")
         if not v then return nil, msg, status end
-        local r
-        r, msg, status = call(native.dmboot_descriptor_verify_report, self._d, v)
-        if not r then return nil, msg, status end
-        r.checked, r.failed = check_names(r.checked), check_names(r.failed)
-        return r
     end
+    return call_ok(native.dmboot_registry_load_dir, self._r, dir, v)
+end
 
-    --- The value of the mac line under {key = } or {batch_key = } (32 bytes).
-    function Descriptor:mac(opts)
-        local key, kind = key_option(opts, 1, "mac")
-        return call(native.dmboot_descriptor_mac, self._d, key, kind)
-    end
+function Registry:count() return native.dmboot_registry_count(self._r) end
 
-    --- The descriptor MAC key (32 bytes).
-    function Descriptor:mac_key(opts)
-        local key, kind = key_option(opts, 1, "mac_key")
-        return call(native.dmboot_descriptor_mac_key, self._d, key, kind)
-    end
+--- The i-th descriptor (1-based), or nil.
+function Registry:at(i)
+    check(type(i) == "number", 1, "at", "number expected")
+    if i < 1 or i > self:count() then return nil end
+    return borrowed(self, native.dmboot_registry_at(self._r, i - 1))
+end
 
-    --- New descriptor text with a mac line ({key =} or {batch_key =}) and/or
-    -- a signature line ({signing_key = key object}); update_key_check = true
-    -- adds or updates key-check. Returns the text, or nil, message.
-    function Descriptor:sign(opts)
-        check(type(opts) == "table", 1, "sign", "table expected")
-        local key, kind = nil, native.DMBOOT_KEY_MASTER
-        if opts.key ~= nil or opts.batch_key ~= nil then
-            key, kind = key_option(opts, 1, "sign")
-        end
-        local sk = opts.signing_key
-        check(sk == nil or getmetatable(sk) == SigningKey, 1, "sign",
-            "signing_key must be a dmboot signing key")
-        check(key ~= nil or sk ~= nil, 1, "sign", "give a key, a signing_key, or both")
-        return call(native.dmboot_descriptor_sign, self._d, key, kind, sk and sk._k,
-            opts.update_key_check and native.DMBOOT_SIGN_KEY_CHECK or 0)
-    end
+function Registry:find(id)
+    check_string(id, 1, "find")
+    return borrowed(self, native.dmboot_registry_find(self._r, id))
+end
 
-    --- true, or nil, message when a DevID could match both descriptors.
-    function Descriptor:check_overlap(other)
-        check(getmetatable(other) == Descriptor, 1, "check_overlap", "descriptor expected")
-        return call_ok(native.dmboot_descriptor_check_overlap, self._d, other._d)
-    end
-
-    local Registry = {}
-    Registry.__index = Registry
-    M.Registry = Registry
-
-    --- An empty registry: descriptors whose devid-match do not overlap.
-    function M.registry()
-        return setmetatable({ _r = native.dmboot_registry_new() }, Registry)
-    end
-
-    local function borrowed(reg, h)
-        if h == nil then return nil end
-        return setmetatable({ _d = h, _owner = reg }, Descriptor)
-    end
-
-    --- Add a copy of desc, verified with the options (nil: not verified).
-    function Registry:add(desc, opts)
-        check(getmetatable(desc) == Descriptor, 1, "add", "descriptor expected")
-        local v = nil
-        if opts ~= nil then
-            local msg, status
-            v, msg, status = make_verifier(opts, 2, "add")
-            if not v then return nil, msg, status end
-        end
-        return call_ok(native.dmboot_registry_add, self._r, desc._d, v)
-    end
-
-    --- Add every *.desc file of a directory, all or nothing.
-    function Registry:load_dir(dir, opts)
-        check_string(dir, 1, "load_dir")
-        local v = nil
-        if opts ~= nil then
-            local msg, status
-            v, msg, status = make_verifier(opts, 2, "load_dir")
-            if not v then return nil, msg, status end
-        end
-        return call_ok(native.dmboot_registry_load_dir, self._r, dir, v)
-    end
-
-    function Registry:count() return native.dmboot_registry_count(self._r) end
-
-    --- The i-th descriptor (1-based), or nil.
-    function Registry:at(i)
-        check(type(i) == "number", 1, "at", "number expected")
-        if i < 1 or i > self:count() then return nil end
-        return borrowed(self, native.dmboot_registry_at(self._r, i - 1))
-    end
-
-    function Registry:find(id)
-        check_string(id, 1, "find")
-        return borrowed(self, native.dmboot_registry_find(self._r, id))
-    end
-
-    --- The descriptor covering devid and the normalized DevID, or nil,
-    -- message ("not_found", "overlap").
-    function Registry:lookup(devid)
-        check_string(devid, 1, "lookup")
-        local h, normalized, status = call(native.dmboot_registry_lookup, self._r, devid)
-        if not h then return nil, normalized, status end
-        return borrowed(self, h), normalized
-    end
+--- The descriptor covering devid and the normalized DevID, or nil,
+-- message ("not_found", "overlap").
+function Registry:lookup(devid)
+    check_string(devid, 1, "lookup")
+    local h, normalized, status = call(native.dmboot_registry_lookup, self._r, devid)
+    if not h then return nil, normalized, status end
+    return borrowed(self, h), normalized
 end
 
 ---------------------------------------------------------------------------
--- OMA DM: credentials, documents, first contact (dmboot.HAVE_OMADM)
+-- OMA DM: credentials, documents, first contact
 ---------------------------------------------------------------------------
 
-if M.HAVE_OMADM then
-    --- syncml:auth-basic B64(name ":" secret).
-    function M.auth_basic(name, secret)
-        check_string(name, 1, "auth_basic")
-        check_string(secret, 2, "auth_basic")
-        return call(native.dmboot_auth_basic, name, secret)
+--- syncml:auth-basic B64(name ":" secret).
+function M.auth_basic(name, secret)
+    check_string(name, 1, "auth_basic")
+    check_string(secret, 2, "auth_basic")
+    return call(native.dmboot_auth_basic, name, secret)
+end
+
+--- syncml:auth-md5 for a nonce (binary string).
+function M.auth_md5(name, secret, nonce)
+    check_string(name, 1, "auth_md5")
+    check_string(secret, 2, "auth_md5")
+    check_string(nonce, 3, "auth_md5")
+    return call(native.dmboot_auth_md5, name, secret, nonce)
+end
+
+--- The mac of the x-syncml-hmac header for a body.
+function M.auth_hmac(name, secret, nonce, body)
+    check_string(name, 1, "auth_hmac")
+    check_string(secret, 2, "auth_hmac")
+    check_string(nonce, 3, "auth_hmac")
+    check_string(body, 4, "auth_hmac")
+    return call(native.dmboot_auth_hmac, name, secret, nonce, body)
+end
+
+local function verify(kind, fname, name, secret, nonce, body, value)
+    check_string(name, 1, fname)
+    check_string(secret, 2, fname)
+    check_string(value, 3, fname)
+    return call_ok(native.dmboot_auth_verify, kind, name, secret, nonce, body, value)
+end
+
+--- Check a received credential in constant time: true, or nil, message
+-- ("auth_failed").
+function M.verify_basic(name, secret, value)
+    return verify(native.DMBOOT_CRED_BASIC, "verify_basic", name, secret, nil, nil, value)
+end
+
+function M.verify_md5(name, secret, nonce, value)
+    check_string(nonce, 3, "verify_md5")
+    return verify(native.DMBOOT_CRED_MD5, "verify_md5", name, secret, nonce, nil, value)
+end
+
+function M.verify_hmac(name, secret, nonce, body, value)
+    check_string(nonce, 3, "verify_hmac")
+    check_string(body, 4, "verify_hmac")
+    return verify(native.DMBOOT_CRED_HMAC, "verify_hmac", name, secret, nonce, body, value)
+end
+
+function M.generate_nonce(n)
+    return call(native.dmboot_nonce_generate, n or native.DMBOOT_NONCE_DEFAULT)
+end
+
+--- The bytes of base64 text (a NextNonce, an AAuthData), or nil, message.
+function M.base64_decode(text)
+    check_string(text, 1, "base64_decode")
+    return call(native.dmboot_base64_decode, text)
+end
+
+function M.hmac_header(name, mac)
+    check_string(name, 1, "hmac_header")
+    check_string(mac, 2, "hmac_header")
+    return call(native.dmboot_hmac_header_format, name, mac)
+end
+
+--- {algorithm, username, mac}, or nil, message.
+function M.parse_hmac_header(text)
+    check_string(text, 1, "parse_hmac_header")
+    return call(native.dmboot_hmac_header_parse, text)
+end
+
+--- A safe file name for a normalized DevID ("IMEI_490154203237518.xml").
+function M.devid_filename(devid, suffix)
+    check_string(devid, 1, "devid_filename")
+    return call(native.dmboot_devid_filename, devid, suffix)
+end
+
+local DOCUMENTS = { tnds = native.DMBOOT_DOCUMENT_TNDS, w7 = native.DMBOOT_DOCUMENT_W7 }
+M.DOCUMENTS = DOCUMENTS
+
+--- The bootstrap document of a device: "tnds" (default) or "w7".
+function Deriver:document(devid, kind)
+    check_string(devid, 1, "document")
+    local k = DOCUMENTS[kind or "tnds"]
+    check(k ~= nil, 2, "document", "kind must be \"tnds\" or \"w7\"")
+    local ok, msg, status = derive_into(self, devid)
+    if not ok then return nil, msg, status end
+    local doc
+    doc, msg, status = call(native.dmboot_document_format, self.descriptor._d, self._acc, k)
+    native.dmboot_account_clear(self._acc)
+    if not doc then return nil, msg, status end
+    return doc
+end
+
+--- The SyncML DM header of a package: a table of its values keyed
+-- "Source/LocURI", "Cred/Data", ..., with commands = {...}, final and
+-- no_resp; or nil, message.
+function M.parse_syncml(xml)
+    check_string(xml, 1, "parse_syncml")
+    local m, msg, status = call(native.dmboot_syncml_parse, xml)
+    if not m then return nil, msg, status end
+    local t = { commands = {}, final = native.dmboot_syncml_final(m) == 1,
+        no_resp = native.dmboot_syncml_no_resp(m) == 1 }
+    for f = 0, native.DMBOOT_SYNCML_FIELD_COUNT - 1 do
+        local v = native.dmboot_syncml_get(m, f)
+        if v ~= nil then t[native.dmboot_syncml_field_name(f)] = v end
     end
-
-    --- syncml:auth-md5 for a nonce (binary string).
-    function M.auth_md5(name, secret, nonce)
-        check_string(name, 1, "auth_md5")
-        check_string(secret, 2, "auth_md5")
-        check_string(nonce, 3, "auth_md5")
-        return call(native.dmboot_auth_md5, name, secret, nonce)
+    for i = 0, native.dmboot_syncml_command_count(m) - 1 do
+        t.commands[#t.commands + 1] = native.dmboot_syncml_command(m, i)
     end
+    return t
+end
 
-    --- The mac of the x-syncml-hmac header for a body.
-    function M.auth_hmac(name, secret, nonce, body)
-        check_string(name, 1, "auth_hmac")
-        check_string(secret, 2, "auth_hmac")
-        check_string(nonce, 3, "auth_hmac")
-        check_string(body, 4, "auth_hmac")
-        return call(native.dmboot_auth_hmac, name, secret, nonce, body)
-    end
+local Result = {}
+Result.__index = Result
 
-    local function verify(kind, fname, name, secret, nonce, body, value)
-        check_string(name, 1, fname)
-        check_string(secret, 2, fname)
-        check_string(value, 3, fname)
-        return call_ok(native.dmboot_auth_verify, kind, name, secret, nonce, body, value)
-    end
+--- The x-syncml-hmac value for the server's response body.
+function Result:server_hmac(body)
+    check_string(body, 1, "server_hmac")
+    return call(native.dmboot_check_result_server_hmac, self._r, body)
+end
 
-    --- Check a received credential in constant time: true, or nil, message
-    -- ("auth_failed").
-    function M.verify_basic(name, secret, value)
-        return verify(native.DMBOOT_CRED_BASIC, "verify_basic", name, secret, nil, nil, value)
-    end
+local function result_table(r)
+    local n = native
+    return setmetatable({
+        _r = r,
+        authenticated = n.dmboot_check_result_authenticated(r) == 1,
+        reason = n.dmboot_check_reason_name(n.dmboot_check_result_reason(r)),
+        message = n.dmboot_check_result_message(r),
+        devid = n.dmboot_check_result_devid(r),
+        descriptor_id = n.dmboot_check_result_descriptor_id(r),
+        client_cred_type = n.dmboot_check_result_client_cred_type(r),
+        server_cred_type = n.dmboot_check_result_server_cred_type(r),
+        server_cred = n.dmboot_check_result_server_cred(r),
+    }, Result)
+end
 
-    function M.verify_md5(name, secret, nonce, value)
-        check_string(nonce, 3, "verify_md5")
-        return verify(native.DMBOOT_CRED_MD5, "verify_md5", name, secret, nonce, nil, value)
-    end
+-- Run a server check: the result table when authenticated; nil, message,
+-- status, result table when not.
+local function run_check(f, ...)
+    local r = native.dmboot_check_result_new()
+    local n = select("#", ...)
+    local args = { ... }
+    args[n + 1] = r
+    local ok, msg, status = call_ok(f, unpack(args, 1, n + 1))
+    local t = result_table(r)
+    if not ok then return nil, msg, status, t end
+    return t
+end
 
-    function M.verify_hmac(name, secret, nonce, body, value)
-        check_string(nonce, 3, "verify_hmac")
-        check_string(body, 4, "verify_hmac")
-        return verify(native.DMBOOT_CRED_HMAC, "verify_hmac", name, secret, nonce, body, value)
-    end
+--- A device's first contact: check a SyncML DM package as received under
+-- {key =} or {batch_key =}; opts.hmac_header (the x-syncml-hmac value)
+-- and opts.nonce (the NextNonce issued; nil on a first contact). Returns
+-- the result table ({authenticated = true, server_cred = ..., ...}), or
+-- nil, message, status, result when not authenticated.
+function Descriptor:check_message(xml, keys, opts)
+    check_string(xml, 1, "check_message")
+    local key, kind = key_option(keys, 2, "check_message")
+    opts = opts or {}
+    return run_check(native.dmboot_server_check_message, self._d, key, kind, xml,
+        opts.hmac_header, opts.nonce)
+end
 
-    function M.generate_nonce(n)
-        return call(native.dmboot_nonce_generate, n or native.DMBOOT_NONCE_DEFAULT)
-    end
-
-    --- The bytes of base64 text (a NextNonce, an AAuthData), or nil, message.
-    function M.base64_decode(text)
-        check_string(text, 1, "base64_decode")
-        return call(native.dmboot_base64_decode, text)
-    end
-
-    function M.hmac_header(name, mac)
-        check_string(name, 1, "hmac_header")
-        check_string(mac, 2, "hmac_header")
-        return call(native.dmboot_hmac_header_format, name, mac)
-    end
-
-    --- {algorithm, username, mac}, or nil, message.
-    function M.parse_hmac_header(text)
-        check_string(text, 1, "parse_hmac_header")
-        return call(native.dmboot_hmac_header_parse, text)
-    end
-
-    --- A safe file name for a normalized DevID ("IMEI_490154203237518.xml").
-    function M.devid_filename(devid, suffix)
-        check_string(devid, 1, "devid_filename")
-        return call(native.dmboot_devid_filename, devid, suffix)
-    end
-
-    local DOCUMENTS = { tnds = native.DMBOOT_DOCUMENT_TNDS, w7 = native.DMBOOT_DOCUMENT_W7 }
-    M.DOCUMENTS = DOCUMENTS
-
-    --- The bootstrap document of a device: "tnds" (default) or "w7".
-    function Deriver:document(devid, kind)
-        check_string(devid, 1, "document")
-        local k = DOCUMENTS[kind or "tnds"]
-        check(k ~= nil, 2, "document", "kind must be \"tnds\" or \"w7\"")
-        local ok, msg, status = derive_into(self, devid)
-        if not ok then return nil, msg, status end
-        local doc
-        doc, msg, status = call(native.dmboot_document_format, self.descriptor._d, self._acc, k)
-        native.dmboot_account_clear(self._acc)
-        if not doc then return nil, msg, status end
-        return doc
-    end
-
-    --- The SyncML DM header of a package: a table of its values keyed
-    -- "Source/LocURI", "Cred/Data", ..., with commands = {...}, final and
-    -- no_resp; or nil, message.
-    function M.parse_syncml(xml)
-        check_string(xml, 1, "parse_syncml")
-        local m, msg, status = call(native.dmboot_syncml_parse, xml)
-        if not m then return nil, msg, status end
-        local t = { commands = {}, final = native.dmboot_syncml_final(m) == 1,
-            no_resp = native.dmboot_syncml_no_resp(m) == 1 }
-        for f = 0, native.DMBOOT_SYNCML_FIELD_COUNT - 1 do
-            local v = native.dmboot_syncml_get(m, f)
-            if v ~= nil then t[native.dmboot_syncml_field_name(f)] = v end
-        end
-        for i = 0, native.dmboot_syncml_command_count(m) - 1 do
-            t.commands[#t.commands + 1] = native.dmboot_syncml_command(m, i)
-        end
-        return t
-    end
-
-    local Result = {}
-    Result.__index = Result
-
-    --- The x-syncml-hmac value for the server's response body.
-    function Result:server_hmac(body)
-        check_string(body, 1, "server_hmac")
-        return call(native.dmboot_check_result_server_hmac, self._r, body)
-    end
-
-    local function result_table(r)
-        local n = native
-        return setmetatable({
-            _r = r,
-            authenticated = n.dmboot_check_result_authenticated(r) == 1,
-            reason = n.dmboot_check_reason_name(n.dmboot_check_result_reason(r)),
-            message = n.dmboot_check_result_message(r),
-            devid = n.dmboot_check_result_devid(r),
-            descriptor_id = n.dmboot_check_result_descriptor_id(r),
-            client_cred_type = n.dmboot_check_result_client_cred_type(r),
-            server_cred_type = n.dmboot_check_result_server_cred_type(r),
-            server_cred = n.dmboot_check_result_server_cred(r),
-        }, Result)
-    end
-
-    -- Run a server check: the result table when authenticated; nil, message,
-    -- status, result table when not.
-    local function run_check(f, ...)
-        local r = native.dmboot_check_result_new()
-        local n = select("#", ...)
-        local args = { ... }
-        args[n + 1] = r
-        local ok, msg, status = call_ok(f, unpack(args, 1, n + 1))
-        local t = result_table(r)
-        if not ok then return nil, msg, status, t end
-        return t
-    end
-
-    --- A device's first contact: check a SyncML DM package as received under
-    -- {key =} or {batch_key =}; opts.hmac_header (the x-syncml-hmac value)
-    -- and opts.nonce (the NextNonce issued; nil on a first contact). Returns
-    -- the result table ({authenticated = true, server_cred = ..., ...}), or
-    -- nil, message, status, result when not authenticated.
-    function Descriptor:check_message(xml, keys, opts)
-        check_string(xml, 1, "check_message")
-        local key, kind = key_option(keys, 2, "check_message")
-        opts = opts or {}
-        return run_check(native.dmboot_server_check_message, self._d, key, kind, xml,
-            opts.hmac_header, opts.nonce)
-    end
-
-    --- The same against a registry (dmboot.registry()): the descriptor that
-    -- covers the DevID is looked up first; key is the master key (bytes).
-    if M.HAVE_AUTH then
-        function M.Registry:check_message(xml, key, opts)
-            check_string(xml, 1, "check_message")
-            check_string(key, 2, "check_message")
-            opts = opts or {}
-            return run_check(native.dmboot_registry_check_message, self._r, key, xml,
-                opts.hmac_header, opts.nonce)
-        end
-    end
+--- The same against a registry (dmboot.registry()): the descriptor that
+-- covers the DevID is looked up first; key is the master key (bytes).
+function M.Registry:check_message(xml, key, opts)
+    check_string(xml, 1, "check_message")
+    check_string(key, 2, "check_message")
+    opts = opts or {}
+    return run_check(native.dmboot_registry_check_message, self._r, key, xml,
+        opts.hmac_header, opts.nonce)
 end
 
 ---------------------------------------------------------------------------

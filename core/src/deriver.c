@@ -36,6 +36,17 @@ dmboot_status dmb_batch_key_for(const dmboot_descriptor *d, const uint8_t *key,
     return dmboot_kdf_batch_key(d->kdf, key, key_len, d->id, strlen(d->id), bk, err);
 }
 
+dmboot_status dmb_key_stream(const dmboot_descriptor *d, const uint8_t *key, size_t key_len,
+                             dmboot_key_kind kind, dmb_stream **out, dmboot_error *err)
+{
+    uint8_t bk[DMBOOT_BATCH_KEY_LEN];
+    dmboot_status st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
+    if (st == DMBOOT_OK)
+        st = dmb_stream_new(d->kdf, bk, out, err);
+    OPENSSL_cleanse(bk, sizeof bk);
+    return st;
+}
+
 dmboot_status dmboot_descriptor_batch_key(const dmboot_descriptor *d, const uint8_t *key,
                                           size_t key_len,
                                           uint8_t batch_key[DMBOOT_BATCH_KEY_LEN],
@@ -94,12 +105,8 @@ dmboot_status dmboot_descriptor_key_check(const dmboot_descriptor *d, const uint
 {
     if (d == NULL || out == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
-    uint8_t bk[DMBOOT_BATCH_KEY_LEN];
     dmb_stream *s = NULL;
-    dmboot_status st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
-    if (st == DMBOOT_OK)
-        st = dmb_stream_new(d->kdf, bk, &s, err);
-    OPENSSL_cleanse(bk, sizeof bk);
+    dmboot_status st = dmb_key_stream(d, key, key_len, kind, &s, err);
     if (st == DMBOOT_OK)
         st = dmb_key_check_with(d, s, out, err);
     dmb_stream_free(s);
@@ -127,13 +134,9 @@ dmboot_status dmboot_deriver_new(const dmboot_descriptor *d, const uint8_t *key,
     dmboot_deriver *dv = OPENSSL_zalloc(sizeof *dv);
     if (dv == NULL)
         return dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
-    uint8_t bk[DMBOOT_BATCH_KEY_LEN];
     dmboot_status st = dmboot_descriptor_parse(d->text, d->text_len, &dv->d, err);
     if (st == DMBOOT_OK)
-        st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
-    if (st == DMBOOT_OK)
-        st = dmb_stream_new(d->kdf, bk, &dv->stream, err);
-    OPENSSL_cleanse(bk, sizeof bk);
+        st = dmb_key_stream(d, key, key_len, kind, &dv->stream, err);
     if (st == DMBOOT_OK)
         st = dmb_check_key(d, dv->stream, kind, err);
     if (st != DMBOOT_OK) {

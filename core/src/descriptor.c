@@ -1106,14 +1106,11 @@ dmboot_status dmboot_descriptor_load(const char *path, dmboot_descriptor **out,
     if (path == NULL || out == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
     *out = NULL;
-    /* dmb_read_file tells "too large" only in its message: read it even
-     * when the caller passed no error */
-    dmboot_error local;
-    dmboot_error *e = err != NULL ? err : &local;
     char *buf = NULL;
     size_t len = 0;
-    dmboot_status st = dmb_read_file(path, DMBOOT_DESCRIPTOR_MAX, &buf, &len, e);
-    if (st == DMBOOT_ERR_IO && strstr(e->message, "larger than") != NULL)
+    dmboot_status st =
+        dmb_read_file(path, DMBOOT_DESCRIPTOR_MAX, DMBOOT_ERR_DESCRIPTOR, &buf, &len, err);
+    if (st == DMBOOT_ERR_DESCRIPTOR)
         return dmb_fail(err, DMBOOT_ERR_DESCRIPTOR, 0,
                         "%s: descriptor is larger than 64 KiB (at most %d bytes)", path,
                         DMBOOT_DESCRIPTOR_MAX);

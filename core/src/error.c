@@ -36,6 +36,19 @@ const char *dmboot_strerror(dmboot_status status)
     return "unknown status";
 }
 
+void dmb_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    /* The formats are checked at each caller (DMBOOT_PRINTF). */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+    vsnprintf(buf, cap, fmt, ap);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+}
+
 dmboot_status dmb_fail(dmboot_error *err, dmboot_status status, size_t line,
                        const char *fmt, ...)
 {
@@ -50,14 +63,7 @@ dmboot_status dmb_fail(dmboot_error *err, dmboot_status status, size_t line,
     }
     va_list ap;
     va_start(ap, fmt);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    vsnprintf(err->message + off, sizeof err->message - off, fmt, ap);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    dmb_vformat(err->message + off, sizeof err->message - off, fmt, ap);
     va_end(ap);
     return status;
 }

@@ -19,6 +19,13 @@
 #endif
 dmboot_status dmb_fail(dmboot_error *err, dmboot_status status, size_t line,
                        const char *fmt, ...) DMBOOT_PRINTF(4, 5);
+/* vsnprintf for the printf-style helpers above and elsewhere (their own
+ * DMBOOT_PRINTF attributes check the formats). */
+void dmb_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 /* Set err to success (status OK, empty message). */
 void dmb_ok(dmboot_error *err);
 
@@ -171,6 +178,10 @@ dmboot_status dmb_kbkdf_counter(const uint8_t *key, size_t key_len, const uint8_
 dmboot_status dmb_batch_key_for(const dmboot_descriptor *d, const uint8_t *key,
                                 size_t key_len, dmboot_key_kind kind,
                                 uint8_t bk[DMBOOT_BATCH_KEY_LEN], dmboot_error *err);
+/* A field-stream generator keyed with d's BK (the batch key never leaves
+ * this call; it is wiped). Does not look at key-check. */
+dmboot_status dmb_key_stream(const dmboot_descriptor *d, const uint8_t *key, size_t key_len,
+                             dmboot_key_kind kind, dmb_stream **out, dmboot_error *err);
 /* The key check (8 hex digits and NUL) from a stream keyed with BK. */
 dmboot_status dmb_key_check_with(const dmboot_descriptor *d, dmb_stream *s, char out[9],
                                  dmboot_error *err);
@@ -225,11 +236,13 @@ dmboot_status dmb_encode_field(const dmb_rule *rule, const uint8_t *stream,
 /* ---- misc --------------------------------------------------------------- */
 
 /* Read a whole file of at most `max` bytes into a fresh buffer (NUL
- * appended). The caller frees (and wipes, for secrets). */
-dmboot_status dmb_read_file(const char *path, size_t max, char **out, size_t *out_len,
-                            dmboot_error *err);
-dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
-                          size_t *out_len, dmboot_error *err);
+ * appended). A longer input fails with `too_large` (the caller's status for
+ * it, e.g. DMBOOT_ERR_DESCRIPTOR); other failures are DMBOOT_ERR_IO. The
+ * caller frees (and wipes, for secrets). */
+dmboot_status dmb_read_file(const char *path, size_t max, dmboot_status too_large,
+                            char **out, size_t *out_len, dmboot_error *err);
+dmboot_status dmb_read_fd(int fd, size_t max, dmboot_status too_large, const char *what,
+                          char **out, size_t *out_len, dmboot_error *err);
 
 /* Thread-safe text for an errno value. */
 const char *dmb_strerrno(int e, char buf[128]);

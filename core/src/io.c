@@ -18,8 +18,8 @@ const char *dmb_strerrno(int e, char buf[128])
     return buf;
 }
 
-dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
-                          size_t *out_len, dmboot_error *err)
+dmboot_status dmb_read_fd(int fd, size_t max, dmboot_status too_large, const char *what,
+                          char **out, size_t *out_len, dmboot_error *err)
 {
     size_t cap = 4096 < max + 1 ? 4096 : max + 1, len = 0;
     char *buf = malloc(cap + 1);
@@ -29,7 +29,7 @@ dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
         if (len == cap) {
             if (cap > max) {
                 OPENSSL_clear_free(buf, cap + 1);
-                return dmb_fail(err, DMBOOT_ERR_IO, 0, "%s is larger than %zu bytes",
+                return dmb_fail(err, too_large, 0, "%s is larger than %zu bytes",
                                 what, max);
             }
             size_t ncap = cap * 2 < max + 1 ? cap * 2 : max + 1;
@@ -59,7 +59,7 @@ dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
     }
     if (len > max) {
         OPENSSL_clear_free(buf, cap + 1);
-        return dmb_fail(err, DMBOOT_ERR_IO, 0, "%s is larger than %zu bytes", what, max);
+        return dmb_fail(err, too_large, 0, "%s is larger than %zu bytes", what, max);
     }
     buf[len] = '\0';
     *out = buf;
@@ -67,8 +67,8 @@ dmboot_status dmb_read_fd(int fd, size_t max, const char *what, char **out,
     return DMBOOT_OK;
 }
 
-dmboot_status dmb_read_file(const char *path, size_t max, char **out, size_t *out_len,
-                            dmboot_error *err)
+dmboot_status dmb_read_file(const char *path, size_t max, dmboot_status too_large,
+                            char **out, size_t *out_len, dmboot_error *err)
 {
     if (path == NULL || out == NULL || out_len == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
@@ -78,7 +78,7 @@ dmboot_status dmb_read_file(const char *path, size_t max, char **out, size_t *ou
         return dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot open %s: %s", path,
                         dmb_strerrno(errno, eb));
     }
-    dmboot_status st = dmb_read_fd(fd, max, path, out, out_len, err);
+    dmboot_status st = dmb_read_fd(fd, max, too_large, path, out, out_len, err);
     close(fd);
     return st;
 }

@@ -17,12 +17,8 @@ dmboot_status dmb_descriptor_stream(const dmboot_descriptor *d, const uint8_t *k
                                     size_t key_len, dmboot_key_kind kind, dmb_stream **out,
                                     dmboot_error *err)
 {
-    uint8_t bk[DMBOOT_BATCH_KEY_LEN];
     dmb_stream *s = NULL;
-    dmboot_status st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
-    if (st == DMBOOT_OK)
-        st = dmb_stream_new(d->kdf, bk, &s, err);
-    OPENSSL_cleanse(bk, sizeof bk);
+    dmboot_status st = dmb_key_stream(d, key, key_len, kind, &s, err);
     if (st == DMBOOT_OK)
         st = dmb_check_key(d, s, kind, err);
     if (st != DMBOOT_OK) {

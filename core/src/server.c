@@ -148,6 +148,19 @@ typedef struct client_cred {
     size_t body_len;
 } client_cred;
 
+/* A <Cred> as received: no Data is no credential; Data without a
+ * Meta/Type is a credential of an unknown type. */
+static client_cred cred_of(const char *type, const char *data, size_t data_len,
+                           const char *format, const char *loc_name, size_t loc_name_len)
+{
+    client_cred cc = {false, type, data, data_len, format, loc_name, loc_name_len, NULL, 0};
+    if (data == NULL)
+        cc.type = NULL;
+    else if (type == NULL)
+        cc.type = "";
+    return cc;
+}
+
 /* Copy at most max bytes of untrusted text, printable ASCII only ('?' for
  * the rest), so a message cannot put control characters into a log. */
 static void printable(char *out, size_t cap, const char *s, size_t n)
@@ -181,14 +194,7 @@ static dmboot_status verdict(dmboot_check_result *r, dmboot_error *err, dmboot_c
     char detail[DMBOOT_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    vsnprintf(detail, sizeof detail, fmt, ap);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    dmb_vformat(detail, sizeof detail, fmt, ap);
     va_end(ap);
     r->reason = why;
     snprintf(r->message, sizeof r->message, "%s", detail);
@@ -457,12 +463,7 @@ dmboot_status dmboot_server_check_cred(const dmboot_descriptor *d, const uint8_t
 {
     if (need_result(result, err) != DMBOOT_OK)
         return DMBOOT_ERR_INVALID_ARGUMENT;
-    client_cred cc = {false,    cred_type,    cred_data, cred_data_len, NULL,
-                      loc_name, loc_name_len, NULL,      0};
-    if (cred_data == NULL)
-        cc.type = NULL;
-    else if (cred_type == NULL)
-        cc.type = ""; /* data without a type: an unknown type */
+    client_cred cc = cred_of(cred_type, cred_data, cred_data_len, NULL, loc_name, loc_name_len);
     return check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
 }
 
@@ -518,19 +519,11 @@ static dmboot_status check_package(const dmboot_descriptor *d, const uint8_t *ke
                      err);
     }
     size_t data_len = 0, loc_len = 0;
-    client_cred cc = {false,
-                      dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_TYPE, NULL),
-                      dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_DATA, &data_len),
-                      data_len,
-                      dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_FORMAT, NULL),
-                      dmboot_syncml_get(m, DMBOOT_SYNCML_SOURCE_LOCNAME, &loc_len),
-                      loc_len,
-                      NULL,
-                      0};
-    if (cc.data == NULL)
-        cc.type = NULL;
-    else if (cc.type == NULL)
-        cc.type = ""; /* a Cred without Meta/Type: an unknown type */
+    const char *data = dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_DATA, &data_len);
+    const char *loc_name = dmboot_syncml_get(m, DMBOOT_SYNCML_SOURCE_LOCNAME, &loc_len);
+    client_cred cc = cred_of(dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_TYPE, NULL), data,
+                             data_len, dmboot_syncml_get(m, DMBOOT_SYNCML_CRED_FORMAT, NULL),
+                             loc_name, loc_len);
     return check(d, key, key_len, kind, devid, devid_len, &cc, nonce, nonce_len, result, err);
 }
 

@@ -150,16 +150,13 @@ dmboot_status dmboot_descriptor_sign(const dmboot_descriptor *d, const uint8_t *
 
     char *buf = malloc(total + 1);
     dmb_stream *s = NULL;
-    uint8_t bk[DMBOOT_BATCH_KEY_LEN], mk[DMB_MAC_LEN], mac[DMB_MAC_LEN], sig[DMB_SIG_LEN];
+    uint8_t mk[DMB_MAC_LEN], mac[DMB_MAC_LEN], sig[DMB_SIG_LEN];
     bool body_changed = false;
     dmboot_status st = DMBOOT_OK;
     if (buf == NULL)
         return dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
     if (key != NULL) {
-        st = dmb_batch_key_for(d, key, key_len, kind, bk, err);
-        if (st == DMBOOT_OK)
-            st = dmb_stream_new(d->kdf, bk, &s, err);
-        OPENSSL_cleanse(bk, sizeof bk);
+        st = dmb_key_stream(d, key, key_len, kind, &s, err);
         /* Without the flag, key-check guards the key as for any use. */
         if (st == DMBOOT_OK && !set_kc) {
             st = dmb_check_key(d, s, kind, err);

@@ -54,14 +54,7 @@ static void DMBOOT_PRINTF(3, 4) skipped(run *x, dmboot_check c, const char *fmt,
     int n = snprintf(note, DMBOOT_ERROR_MESSAGE_MAX, "not checked (");
     va_list ap;
     va_start(ap, fmt);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    vsnprintf(note + n, DMBOOT_ERROR_MESSAGE_MAX - (size_t)n, fmt, ap);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    dmb_vformat(note + n, DMBOOT_ERROR_MESSAGE_MAX - (size_t)n, fmt, ap);
     va_end(ap);
     size_t len = strlen(note);
     if (len + 1 < DMBOOT_ERROR_MESSAGE_MAX) {
@@ -75,14 +68,7 @@ static void DMBOOT_PRINTF(3, 4) passed(run *x, dmboot_check c, const char *fmt, 
     char *note = note_of(x->r, c);
     va_list ap;
     va_start(ap, fmt);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    vsnprintf(note, DMBOOT_ERROR_MESSAGE_MAX, fmt, ap);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    dmb_vformat(note, DMBOOT_ERROR_MESSAGE_MAX, fmt, ap);
     va_end(ap);
     x->r->checked |= 1u << c;
 }
@@ -98,14 +84,7 @@ static void DMBOOT_PRINTF(4, 5)
     char reason[DMB_REASON_MAX];
     va_list ap;
     va_start(ap, fmt);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    vsnprintf(reason, sizeof reason, fmt, ap);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    dmb_vformat(reason, sizeof reason, fmt, ap);
     va_end(ap);
     snprintf(note_of(x->r, c), DMBOOT_ERROR_MESSAGE_MAX, "FAILED: %s", reason);
     x->r->failed |= 1u << c;
@@ -155,12 +134,8 @@ static dmboot_status check_key_and_mac(run *x, dmboot_error *err)
         return DMBOOT_OK;
     }
     const char *which = v->kind == DMBOOT_KEY_BATCH ? "batch" : "master";
-    uint8_t bk[DMBOOT_BATCH_KEY_LEN];
     dmb_stream *s = NULL;
-    dmboot_status st = dmb_batch_key_for(d, v->key, v->key_len, v->kind, bk, err);
-    if (st == DMBOOT_OK)
-        st = dmb_stream_new(d->kdf, bk, &s, err);
-    OPENSSL_cleanse(bk, sizeof bk);
+    dmboot_status st = dmb_key_stream(d, v->key, v->key_len, v->kind, &s, err);
     if (st != DMBOOT_OK)
         return st;
 

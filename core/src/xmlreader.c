@@ -20,14 +20,7 @@ static dmboot_status fail_at(dmboot_error *err, const dmb_xml_reader *r, size_t 
     char msg[DMBOOT_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-#endif
-    vsnprintf(msg, sizeof msg, fmt, ap);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+    dmb_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (offset > r->n)
         offset = r->n;

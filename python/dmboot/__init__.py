@@ -14,8 +14,8 @@ A thin Python layer over the dmboot C core (through the SWIG module
 
 The descriptor authentication API (:class:`Verifier`, :class:`SigningKey`,
 :class:`Registry`, ``Descriptor.verify/sign/mac``) and the OMA DM API
-(``auth_md5`` and friends, bootstrap documents, ``Descriptor.check_message``)
-are there when the C core has them: ``HAVE_AUTH``, ``HAVE_OMADM``.
+(``auth_md5`` and friends, bootstrap documents, ``Descriptor.check_message``,
+``Registry.check_message``) and WBXML (``wbxml_to_xml``, ``xml_to_wbxml``).
 
 Failures raise subclasses of :class:`dmboot.Error`: :class:`DescriptorError`,
 :class:`DevIDError` (and :class:`NotCoveredError`), :class:`BadKeyError` (and
@@ -49,9 +49,8 @@ from ._errors import (
     ValidityError,
 )
 from ._keys import BATCH_KEY_LEN, KEY_MAX, KEY_MIN, decode_key, generate_key, load_key
-from ._auth import HAVE_AUTH, PublicKey, Registry, SigningKey, Verifier, parse_time
+from ._auth import PublicKey, Registry, SigningKey, Verifier, parse_time
 from ._omadm import (
-    HAVE_OMADM,
     CheckResult,
     SyncMLMessage,
     auth_basic,
@@ -76,8 +75,6 @@ __all__ = [
     "wbxml_available",
     "wbxml_to_xml",
     "xml_to_wbxml",
-    "HAVE_AUTH",
-    "HAVE_OMADM",
     "CheckResult",
     "PublicKey",
     "Registry",

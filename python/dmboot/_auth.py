@@ -1,5 +1,5 @@
 """Descriptor authentication: issuer keys, verification, signing, registry
-(docs/authentication.md). Present when the C core has it (HAVE_AUTH)."""
+(docs/authentication.md)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from . import native
 from ._descriptor import Descriptor, _check_text
 from ._keys import BytesLike, PathLike, _key_args
 
-HAVE_AUTH: bool = hasattr(native, "dmboot_verifier_new")
 
-__all__ = ["HAVE_AUTH", "SigningKey", "PublicKey", "Verifier", "Registry", "parse_time"]
+__all__ = ["SigningKey", "PublicKey", "Verifier", "Registry", "parse_time"]
 
 
 def _read_text(path: PathLike) -> str:
@@ -179,7 +178,7 @@ def _check_names(bits: int) -> FrozenSet[str]:
                      if bits & (1 << i))
 
 
-# ---- Descriptor methods (added to dmboot.Descriptor when HAVE_AUTH) --------
+# ---- Descriptor methods (added to dmboot.Descriptor) ------------------------
 
 def _verify(self: Descriptor, verifier: Verifier) -> FrozenSet[str]:
     """Verify this descriptor; return the names of the checks that ran and
@@ -325,5 +324,4 @@ def _install() -> None:
     Descriptor.check_overlap = _check_overlap  # type: ignore[attr-defined]
 
 
-if HAVE_AUTH:
-    _install()
+_install()

@@ -1,6 +1,5 @@
 """OMA DM: credentials, bootstrap documents, SyncML DM headers and the
-server's first-contact check (docs/omadm.md). Present when the C core has
-it (HAVE_OMADM)."""
+server's first-contact check (docs/omadm.md)."""
 
 from __future__ import annotations
 
@@ -10,9 +9,8 @@ from . import native
 from ._descriptor import Account, Deriver, Descriptor, _check_text
 from ._keys import BytesLike, _key_args
 
-HAVE_OMADM: bool = hasattr(native, "dmboot_auth_basic")
 
-__all__ = ["HAVE_OMADM", "auth_basic", "auth_md5", "auth_hmac", "verify_basic", "verify_md5",
+__all__ = ["auth_basic", "auth_md5", "auth_hmac", "verify_basic", "verify_md5",
            "verify_hmac", "generate_nonce", "hmac_header", "parse_hmac_header",
            "devid_filename", "document_media_type", "SyncMLMessage", "CheckResult"]
 
@@ -105,9 +103,7 @@ def devid_filename(devid: Text, suffix: Optional[str] = None) -> str:
     return native.dmboot_devid_filename(devid, suffix)
 
 
-_DOCUMENTS = {}
-if HAVE_OMADM:
-    _DOCUMENTS = {"tnds": native.DMBOOT_DOCUMENT_TNDS, "w7": native.DMBOOT_DOCUMENT_W7}
+_DOCUMENTS = {"tnds": native.DMBOOT_DOCUMENT_TNDS, "w7": native.DMBOOT_DOCUMENT_W7}
 
 
 def document_media_type(kind: str) -> str:
@@ -350,5 +346,4 @@ def _install() -> None:
     Descriptor.check_hmac = _check_hmac  # type: ignore[attr-defined]
 
 
-if HAVE_OMADM:
-    _install()
+_install()

@@ -1,14 +1,10 @@
--- Descriptor authentication and OMA DM (when the C core has them).
+-- Descriptor authentication and OMA DM.
 local T = require "testlib"
 local F = require "fixtures"
 local dmboot = require "dmboot"
 
 local tests = {}
 local function test(name, fn) tests[#tests + 1] = { name, fn } end
-
-local function need(flag, what)
-    if not dmboot[flag] then T.skip("the C core has no " .. what .. " API yet") end
-end
 
 local function signed(sk)
     local d = assert(dmboot.parse(F.EXAMPLE))
@@ -17,7 +13,6 @@ local function signed(sk)
 end
 
 test("sign and verify", function()
-    need("HAVE_AUTH", "authentication")
     local sk = dmboot.signing_key_generate()
     local d = signed(sk)
     T.eq(d:get("key-check"), d:key_check { key = F.KEY1 })
@@ -32,7 +27,6 @@ test("sign and verify", function()
 end)
 
 test("verification failures are nil, message", function()
-    need("HAVE_AUTH", "authentication")
     local sk, other = dmboot.signing_key_generate(), dmboot.signing_key_generate()
     local d = signed(sk)
     T.fails("key_mismatch", nil, d.verify, d, { key = F.KEY2, at = "2027-01-01" })
@@ -46,7 +40,6 @@ test("verification failures are nil, message", function()
 end)
 
 test("registry", function()
-    need("HAVE_AUTH", "authentication")
     local r = dmboot.registry()
     T.eq(r:add(signed(), { key = F.KEY1, at = "2027-01-01" }), true)
     T.eq(r:count(), 1)
@@ -64,7 +57,6 @@ test("registry", function()
 end)
 
 test("base64_decode: a NextNonce back to bytes", function()
-    need("HAVE_OMADM", "OMA DM")
     T.eq(dmboot.base64_decode("bm9uY2UtMg=="), "nonce-2")
     T.eq(dmboot.base64_decode("AAEC/w=="), "\0\1\2\255")
     local v, msg, status = dmboot.base64_decode("Zm-v")
@@ -74,7 +66,6 @@ test("base64_decode: a NextNonce back to bytes", function()
 end)
 
 test("credentials", function()
-    need("HAVE_OMADM", "OMA DM")
     T.eq(dmboot.auth_md5("Bruce2", "OhBehave", "Nonce"), "Zz6EivR3yeaaENcRN6lpAQ==")
     T.eq(dmboot.auth_basic("Bruce2", "OhBehave"), "QnJ1Y2UyOk9oQmVoYXZl")
     T.eq(dmboot.verify_md5("Bruce2", "OhBehave", "Nonce", "Zz6EivR3yeaaENcRN6lpAQ=="), true)
@@ -89,7 +80,6 @@ test("credentials", function()
 end)
 
 test("credentials.json", function()
-    need("HAVE_OMADM", "OMA DM")
     local data = T.vectors_file("credentials.json")
     for _, c in ipairs(data.cases) do
         local nonce, body = T.unbase64(c.nonce or ""), T.unbase64(c.body or "")
@@ -121,7 +111,6 @@ local MESSAGE = [[<?xml version="1.0" encoding="UTF-8"?>
 ]]
 
 test("documents and the first-contact check", function()
-    need("HAVE_OMADM", "OMA DM")
     local d = assert(dmboot.parse((F.EXAMPLE:gsub("HMAC", "DIGEST"))))
     local dv = assert(d:deriver { key = F.KEY1 })
     local acc = assert(dv:derive("490154203237518"))
@@ -159,7 +148,6 @@ test("documents and the first-contact check", function()
 end)
 
 test("TNDS bootstrap records written and checked", function()
-    need("HAVE_OMADM", "OMA DM")
     local d = assert(dmboot.parse(F.EXAMPLE))
     local path = T.tmpname()
     T.eq(dmboot.write_bootstrap(path, d, "490154203237518", { key = F.KEY1, format = "tnds" }),

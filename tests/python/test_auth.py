@@ -1,4 +1,4 @@
-"""Descriptor authentication through the binding (when the C core has it)."""
+"""Descriptor authentication through the binding."""
 
 import base64
 
@@ -6,10 +6,6 @@ import pytest
 
 import dmboot
 from conftest import EXAMPLE_TEXT, KEY1, KEY2, dmboot_ref, load_vectors
-
-pytestmark = pytest.mark.skipif(not dmboot.HAVE_AUTH,
-                                reason="the C core has no authentication API yet")
-
 
 def signed_example(sk=None, key=KEY1):
     d = dmboot.Descriptor.parse(EXAMPLE_TEXT)

@@ -1,5 +1,4 @@
-"""OMA DM credentials, documents and the first-contact check (when the C
-core has them)."""
+"""OMA DM credentials, documents and the first-contact check."""
 
 import base64
 import json
@@ -9,10 +8,6 @@ import pytest
 
 import dmboot
 from conftest import EXAMPLE_TEXT, KEY1, dmboot_ref, load_vectors
-
-pytestmark = pytest.mark.skipif(not dmboot.HAVE_OMADM,
-                                reason="the C core has no OMA DM API yet")
-
 
 def test_credentials_against_the_reference_and_the_published_example():
     assert dmboot.auth_md5("Bruce2", "OhBehave", b"Nonce") == "Zz6EivR3yeaaENcRN6lpAQ=="
@@ -99,7 +94,6 @@ def test_first_contact_check():
         dmboot.SyncMLMessage.parse("<SyncML>")
 
 
-@pytest.mark.skipif(not dmboot.HAVE_AUTH, reason="the C core has no registry yet")
 def test_registry_check_message_picks_the_descriptor():
     d = dmboot.Descriptor.parse(EXAMPLE_TEXT)
     reg = dmboot.Registry()
