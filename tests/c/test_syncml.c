@@ -5,7 +5,7 @@
 
 #include "internal.h"
 #include "test_util.h"
-#include "xmlreader.h"
+#include "xml_reader.h"
 
 /* A client's first package (package 1), as OMA DM 1.2 clients send it. */
 static const char PKG1[] =

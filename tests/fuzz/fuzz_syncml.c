@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dmboot.h"
-#include "xmlreader.h"
+#include "xml_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

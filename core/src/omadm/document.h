@@ -3,7 +3,7 @@
 #define DMBOOT_DOCUMENT_H
 
 #include "account.h"
-#include "xml.h"
+#include "xml_writer.h"
 
 /* The descriptor values a bootstrap document carries, looked up once. */
 typedef struct dmb_doc_values {

@@ -6,7 +6,7 @@
 
 #include <openssl/crypto.h>
 
-#include "xmlreader.h"
+#include "xml_reader.h"
 
 static const char *const FIELD_NAMES[DMBOOT_SYNCML_FIELD_COUNT] = {
     "VerDTD",         "VerProto",       "SessionID",     "MsgID",

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "xmlreader.h"
+#include "xml_reader.h"
 
 size_t dmb_xml_line(const char *s, size_t offset)
 {

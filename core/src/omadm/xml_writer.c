@@ -3,7 +3,7 @@
 
 #include <openssl/crypto.h>
 
-#include "xml.h"
+#include "xml_writer.h"
 
 void dmb_sink_put(dmb_sink *s, const char *t, size_t n)
 {
