@@ -280,7 +280,11 @@ DMB_HANDLE_TYPEMAPS(dmboot_registry)
 DMB_HANDLE_TYPEMAPS(dmboot_syncml)
 DMB_HANDLE_TYPEMAPS(dmboot_check_result)
 
-%include "dmboot.h"
+/* SWIG does not follow #include: each part of the umbrella header, in order. */
+%include "dmboot/common.h"
+%include "dmboot/derive.h"
+%include "dmboot/auth.h"
+%include "dmboot/omadm.h"
 
 DMB_HANDLE_CLASS(dmboot_descriptor)
 DMB_HANDLE_CLASS(dmboot_account)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "internal.h" /* dmb_base64_decode */
+#include "common/common.h" /* dmb_base64_decode */
 
 size_t cli_strip_newline(const char *s, size_t len)
 {

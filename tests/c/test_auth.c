@@ -10,7 +10,7 @@
 
 #include <openssl/crypto.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 #include "test_util.h"
 
 /* Not in the examples or any other test: a descriptor of this file's own. */

@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 #include "test_util.h"
 
 /* RFC 8032 §7.1 TEST 1 as `openssl genpkey` / `openssl pkey -pubout` write it. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 #include "test_util.h"
 
 static dmboot_descriptor *make(const char *id, const char *type, const char *match,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "common/common.h"
 #include "test_util.h"
 
 static bool leap(int y)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "omadm/omadm.h"
 #include "test_util.h"
 
 static uint8_t *unb64(const char *s, size_t *len)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 #include "test_util.h"
 
 /* A case's bytes: "text", or "text_base64" for bytes that are not UTF-8. */

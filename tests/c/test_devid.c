@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 #include "test_util.h"
 
 static dmboot_status normalize(const char *type, const char *in, size_t len, char *out,

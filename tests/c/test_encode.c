@@ -1,7 +1,7 @@
 /* Field encodings (spec §2.5) and the base64/hex codecs, on fixed streams. */
 #include <string.h>
 
-#include "internal.h"
+#include "omadm/omadm.h"
 #include "test_util.h"
 
 static dmb_rule bytes_rule(size_t n, dmb_encoding e)

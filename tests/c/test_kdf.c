@@ -11,7 +11,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 #include "test_util.h"
 
 /* RFC 5869 A.1-A.3: Extract (EVP_KDF, as the batch key) then Expand (the

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "omadm/omadm.h"
 #include "test_util.h"
 
 static const uint8_t KEY[32] = {0x5f, 0x1c, 0x0a, 0x7e, 0x3b, 0x9d, 0x24, 0x68, 0xac, 0xe0, 0x13,

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "omadm/omadm.h"
 #include "test_util.h"
-#include "xml_reader.h"
+#include "omadm/xml_reader.h"
 
 /* A client's first package (package 1), as OMA DM 1.2 clients send it. */
 static const char PKG1[] =

@@ -1,4 +1,4 @@
-/* Compile-time check of core/src/wbxml_abi.h against libwbxml2's own
+/* Compile-time check of core/src/omadm/wbxml_abi.h against libwbxml2's own
  * header (built only when libwbxml2-dev is installed): each function
  * pointer type the core calls through must be compatible with the
  * library's function, and the constants must have the header's values.
@@ -6,7 +6,7 @@
  * _Generic does not evaluate its operand. */
 #include <wbxml/wbxml.h>
 
-#include "wbxml_abi.h"
+#include "omadm/wbxml_abi.h"
 
 #define SAME_TYPE(fn, type) \
     _Static_assert(_Generic(&fn, type: 1, default: 0), #fn " does not match " #type)

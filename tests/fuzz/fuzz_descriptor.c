@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "document.h"
-#include "internal.h"
+#include "omadm/document.h"
+#include "derive/derive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

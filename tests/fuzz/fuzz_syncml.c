@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dmboot.h"
-#include "xml_reader.h"
+#include "omadm/xml_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

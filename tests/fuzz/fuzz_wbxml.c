@@ -1,6 +1,6 @@
 /* libFuzzer target: WBXML decoding must accept or refuse any bytes without
  * crashing the process: the structural check in front of libwbxml2
- * (core/src/wbxml_check.c) must let through only what libwbxml2 decodes
+ * (core/src/omadm/wbxml_check.c) must let through only what libwbxml2 decodes
  * safely. What is accepted must be XML the core's SyncML reader can read
  * or refuse, and must encode back. Without libwbxml2 it checks nothing. */
 #include <stdint.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dmboot.h"
-#include "wbxml_check.h"
+#include "omadm/wbxml_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

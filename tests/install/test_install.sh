@@ -9,6 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -f "$tmp/prefix/include/dmboot.h"
+for part in common derive auth omadm; do test -f "$tmp/prefix/include/dmboot/$part.h"; done
 libdir=$(dirname "$(find "$tmp/prefix" -name dmboot.pc)")/..
 
 cmake -S "$src/examples/c" -B "$tmp/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 
 _Noreturn static void die(const char *what, const dmboot_error *err)
 {

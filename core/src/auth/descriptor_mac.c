@@ -9,7 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 
 static const char MAC_LABEL[] = "descriptor-mac";
 

@@ -10,7 +10,7 @@
 
 #include <openssl/crypto.h>
 
-#include "verifier.h"
+#include "auth/verifier.h"
 
 #define KC_PREFIX "key-check: "
 #define KC_LINE_LEN (sizeof KC_PREFIX - 1 + 8 + 1)

@@ -10,7 +10,7 @@
 
 #include <openssl/crypto.h>
 
-#include "verifier.h"
+#include "auth/verifier.h"
 
 static const char *const CHECK_NAME[DMBOOT_CHECK_COUNT] = {"signature", "key-check", "mac",
                                                            "validity"};

@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 
 struct dmboot_signing_key {
     EVP_PKEY *pkey;

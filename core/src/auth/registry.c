@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 
 struct dmboot_registry {
     dmboot_descriptor **items; /* private copies */

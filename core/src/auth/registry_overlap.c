@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "auth/auth.h"
 
 static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:", ""};
 

@@ -5,7 +5,7 @@
 
 #include <openssl/crypto.h>
 
-#include "verifier.h"
+#include "auth/verifier.h"
 
 dmboot_status dmboot_verifier_new(dmboot_verifier **out, dmboot_error *err)
 {

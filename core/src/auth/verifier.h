@@ -1,9 +1,9 @@
 /* The verifier's layout, shared by its setters (verifier.c), verification
- * (verify.c) and signing (sign.c, which checks its own output). */
+ * (descriptor_verify.c) and signing (descriptor_sign.c, which checks its own output). */
 #ifndef DMBOOT_VERIFIER_H
 #define DMBOOT_VERIFIER_H
 
-#include "internal.h"
+#include "auth/auth.h"
 
 struct dmboot_verifier {
     bool has_key;

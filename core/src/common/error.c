@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "common/common.h"
 
 const char *dmboot_version(void)
 {

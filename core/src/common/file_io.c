@@ -8,7 +8,7 @@
 
 #include <openssl/crypto.h>
 
-#include "internal.h"
+#include "common/common.h"
 
 /* strerror() may share a buffer between threads; the XSI strerror_r not. */
 const char *dmb_strerrno(int e, char buf[128])

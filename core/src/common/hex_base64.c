@@ -1,7 +1,7 @@
 /* Hex and base64 (RFC 4648) for keys, values and authentication lines. */
 #include <string.h>
 
-#include "internal.h"
+#include "common/common.h"
 
 void dmb_hex_encode(const uint8_t *in, size_t len, char *out)
 {

@@ -1,7 +1,7 @@
 /* The derived values of one device, in fixed buffers reused across devices. */
 #include <openssl/crypto.h>
 
-#include "account.h"
+#include "derive/account.h"
 
 const char *dmboot_field_name(dmboot_field field)
 {

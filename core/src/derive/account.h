@@ -2,7 +2,7 @@
 #ifndef DMBOOT_ACCOUNT_H
 #define DMBOOT_ACCOUNT_H
 
-#include "internal.h"
+#include "derive/derive.h"
 
 struct dmboot_account {
     bool present[DMBOOT_FIELD_COUNT];

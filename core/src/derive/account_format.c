@@ -3,7 +3,7 @@
 
 #include <openssl/crypto.h>
 
-#include "account.h"
+#include "derive/account.h"
 
 /* A bounded writer: counts what it would write even past the end, so the
  * caller learns the size needed. */

@@ -3,7 +3,7 @@
 
 #include <openssl/crypto.h>
 
-#include "account.h"
+#include "derive/account.h"
 
 /* Stream labels, indexed like dmboot_field (DEVID has none). */
 static const char *const FIELD_LABEL[DMBOOT_FIELD_COUNT] = {

@@ -16,7 +16,7 @@
 
 #include <openssl/crypto.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 
 typedef struct parser {
     dmboot_descriptor *d;

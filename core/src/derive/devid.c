@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 
 static const char *const TYPE_NAMES[] = {"imei", "meid", "esn", "opaque"};
 static const char *const PREFIXES[] = {"IMEI:", "MEID:", "ESN:", ""};

@@ -1,7 +1,7 @@
 /* Turning a field stream into a value: "derive bytes" and "derive chars". */
 #include <string.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 
 dmboot_status dmb_encode_field(const dmb_rule *rule, const uint8_t *stream,
                                size_t stream_len, uint8_t *out, size_t out_cap,

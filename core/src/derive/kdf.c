@@ -16,7 +16,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 
 #define HASH_LEN 32
 #define MAX_BLOCKS 255 /* HKDF's limit; KBKDF's fixed L is the same 8160 bytes */

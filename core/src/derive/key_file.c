@@ -4,7 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "internal.h"
+#include "derive/derive.h"
 
 static int hex_value(char c)
 {

@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "internal.h"
+#include "omadm/omadm.h"
 
 #define MD5_LEN 16
 #define MD5_B64_LEN 24 /* base64 of 16 bytes, padded */

@@ -5,7 +5,7 @@
 
 #include <openssl/crypto.h>
 
-#include "document.h"
+#include "omadm/document.h"
 
 const char *dmboot_document_media_type(dmboot_document_type type)
 {

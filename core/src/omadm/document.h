@@ -2,8 +2,8 @@
 #ifndef DMBOOT_DOCUMENT_H
 #define DMBOOT_DOCUMENT_H
 
-#include "account.h"
-#include "xml_writer.h"
+#include "derive/account.h"
+#include "omadm/xml_writer.h"
 
 /* The descriptor values a bootstrap document carries, looked up once. */
 typedef struct dmb_doc_values {
@@ -24,7 +24,7 @@ dmboot_status dmb_url_port(const char *url, unsigned *port, dmboot_error *err);
 /* Write a field of the account (nonces as base64), escaped. */
 void dmb_doc_put_field(dmb_sink *s, const dmboot_account *acc, dmboot_field f);
 
-/* The two layouts (tnds.c, w7.c). */
+/* The two layouts (document_tnds.c, document_w7.c). */
 void dmb_tnds_write(dmb_sink *s, const dmb_doc_values *v, const dmboot_account *acc);
 void dmb_w7_write(dmb_sink *s, const dmb_doc_values *v, const dmboot_account *acc);
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "document.h"
+#include "omadm/document.h"
 
 /* <Node><NodeName>name</NodeName><Value>...</Value></Node> on one line. */
 static void leaf_open(dmb_sink *s, int level, const char *name)

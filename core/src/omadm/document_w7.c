@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "document.h"
+#include "omadm/document.h"
 
 static void parm_start(dmb_sink *s, int level, const char *name)
 {

@@ -7,7 +7,7 @@
 
 #include <openssl/crypto.h>
 
-#include "internal.h"
+#include "omadm/omadm.h"
 
 static const char FIELD[] = "x-syncml-hmac";
 

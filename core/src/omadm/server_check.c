@@ -6,7 +6,8 @@
 
 #include <openssl/crypto.h>
 
-#include "account.h"
+#include "derive/account.h"
+#include "omadm/omadm.h"
 
 #define SERVER_ID_MAX DMBOOT_AUTH_TEXT_MAX
 

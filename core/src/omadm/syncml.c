@@ -1,12 +1,12 @@
 /* The SyncHdr (and the shape of SyncBody) of a SyncML DM package, read with
- * the strict reader of xmlreader.c. Elements are matched by local name, so
+ * the strict reader of xml_reader.c. Elements are matched by local name, so
  * any namespace declaration or prefix reads the same. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-#include "xml_reader.h"
+#include "omadm/xml_reader.h"
 
 static const char *const FIELD_NAMES[DMBOOT_SYNCML_FIELD_COUNT] = {
     "VerDTD",         "VerProto",       "SessionID",     "MsgID",

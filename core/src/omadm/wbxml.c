@@ -20,9 +20,9 @@
 
 #include <openssl/crypto.h>
 
-#include "internal.h"
-#include "wbxml_abi.h"
-#include "wbxml_check.h"
+#include "omadm/omadm.h"
+#include "omadm/wbxml_abi.h"
+#include "omadm/wbxml_check.h"
 
 typedef struct wbxml_lib {
     dmb_wbxml_errors_string_fn errors_string;

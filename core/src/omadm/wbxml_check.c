@@ -28,8 +28,8 @@
  */
 #include <string.h>
 
-#include "internal.h"
-#include "wbxml_check.h"
+#include "omadm/omadm.h"
+#include "omadm/wbxml_check.h"
 
 #define DMB_WBXML_DEPTH_MAX 128  /* elements open at once, embedded ones included */
 #define TYPE_TEXT_MAX 128        /* bytes of a Meta/Type's text looked at */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dmboot.h"
+#include "omadm/omadm.h"
 
 /* DMBOOT_OK when wbxml is a WBXML SyncML 1.1/1.2 message made only of what
  * such a message holds (and its embedded documents DevInf or DM DDF ones);

@@ -1,8 +1,8 @@
-/* A strict XML pull reader over a buffer (see xmlreader.h). */
+/* A strict XML pull reader over a buffer (see xml_reader.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "xml_reader.h"
+#include "omadm/xml_reader.h"
 
 size_t dmb_xml_line(const char *s, size_t offset)
 {

@@ -1,5 +1,5 @@
 /* A small, strict, non-validating XML pull reader over a whole buffer
- * (xmlreader.c), for SyncML DM packages. It checks well-formedness (tags
+ * (xml_reader.c), for SyncML DM packages. It checks well-formedness (tags
  * match, one root, attributes unique, characters and entity references
  * valid, UTF-8 well formed) and refuses what a message never needs and an
  * attacker would: a DOCTYPE internal subset (entity declarations), entity
@@ -9,7 +9,7 @@
 #ifndef DMBOOT_XMLREADER_H
 #define DMBOOT_XMLREADER_H
 
-#include "internal.h"
+#include "omadm/omadm.h"
 
 #define DMB_XML_DEPTH_MAX 64 /* elements open at once */
 #define DMB_XML_ATTRS_MAX 16 /* attributes on one element */

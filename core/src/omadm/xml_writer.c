@@ -1,9 +1,9 @@
-/* XML output: a bounded sink and escaping (see xml.h). */
+/* XML output: a bounded sink and escaping (see xml_writer.h). */
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-#include "xml_writer.h"
+#include "omadm/xml_writer.h"
 
 void dmb_sink_put(dmb_sink *s, const char *t, size_t n)
 {

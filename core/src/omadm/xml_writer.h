@@ -1,9 +1,9 @@
-/* Writing XML documents into caller buffers (xml.c): a bounded sink that
+/* Writing XML documents into caller buffers (xml_writer.c): a bounded sink that
  * counts what it would write, and escaping for text and attribute values. */
 #ifndef DMBOOT_XML_H
 #define DMBOOT_XML_H
 
-#include "internal.h"
+#include "omadm/omadm.h"
 
 /* Writes into p[0..cap) and keeps counting past the end, so the caller
  * learns the size needed. */

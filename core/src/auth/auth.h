@@ -1,0 +1,32 @@
+/* Private definitions of the authentication layer. Not installed. */
+#ifndef DMB_AUTH_H
+#define DMB_AUTH_H
+
+#include "derive/derive.h"
+#include "dmboot/auth.h"
+
+/* ---- MAC and Ed25519 (descriptor_mac.c, ed25519_key.c) ----------------------- */
+
+/* A stream keyed for d after the key-check comparison (spec §2.6: every use
+ * of a key checks it first). */
+dmboot_status dmb_descriptor_stream(const dmboot_descriptor *d, const uint8_t *key,
+                                    size_t key_len, dmboot_key_kind kind, dmb_stream **out,
+                                    dmboot_error *err);
+/* The descriptor MAC key (spec §2.7) from a stream keyed for d. */
+dmboot_status dmb_mac_key_with(const dmboot_descriptor *d, dmb_stream *s,
+                               uint8_t mac_key[DMB_MAC_LEN], dmboot_error *err);
+/* HMAC-SHA256 of data under a MAC key. */
+dmboot_status dmb_hmac(const uint8_t mac_key[DMB_MAC_LEN], const void *data, size_t len,
+                       uint8_t out[DMB_MAC_LEN], dmboot_error *err);
+
+/* Pure Ed25519 (RFC 8032) over msg. */
+dmboot_status dmb_ed25519_sign(const dmboot_signing_key *k, const void *msg, size_t len,
+                               uint8_t sig[DMB_SIG_LEN], dmboot_error *err);
+bool dmb_ed25519_verify(const dmboot_public_key *pk, const void *msg, size_t len,
+                        const uint8_t sig[DMB_SIG_LEN]);
+
+/* Lengths of the authentication lines, LF included. */
+#define DMB_MAC_LINE_LEN (sizeof "mac: hmac-sha256 " - 1 + 44 + 1)
+#define DMB_SIG_LINE_LEN (sizeof "signature: ed25519 " - 1 + 88 + 1)
+
+#endif
