@@ -145,11 +145,12 @@ static const char KEY_CHECK_USAGE[] =
     "  --batch-key FILE   the descriptor's batch key instead\n";
 
 static const char SIGN_USAGE[] =
-    "usage: dmboot sign --descriptor FILE [--key FILE | --batch-key FILE]\n"
+    "usage: dmboot sign --descriptor FILE [--key FILE]\n"
     "                   [--signing-key PEM] [--key-check] [--out FILE [--force]]\n"
     "\n"
-    "Authenticate a descriptor (docs/authentication.md): with a key, add or\n"
-    "replace its mac line (HMAC-SHA256 under the descriptor MAC key); with a\n"
+    "Authenticate a descriptor (docs/authentication.md): with the master key,\n"
+    "add or replace its mac line (HMAC-SHA256 under the descriptor MAC key,\n"
+    "which comes from the master key: a batch key cannot make it); with a\n"
     "signing key, add or replace its signature line (Ed25519). Both cover the\n"
     "bytes before the first authentication line. The file is updated in place,\n"
     "atomically, unless --out is given. The result is verified before it is\n"
@@ -157,7 +158,6 @@ static const char SIGN_USAGE[] =
     "\n"
     "  --descriptor FILE  the descriptor to sign\n"
     "  --key FILE         the master key (hex on one line; - for standard input)\n"
-    "  --batch-key FILE   the descriptor's batch key instead of the master key\n"
     "  --signing-key PEM  the issuer's Ed25519 private key (PKCS#8 PEM)\n"
     "  --key-check        also add or update the key-check line for the key; this\n"
     "                     changes the signed bytes, so an existing signature is\n"
@@ -172,7 +172,8 @@ static const char SIGN_USAGE[] =
 #define VERIFY_OPTIONS_HELP                                                          \
     "  --key FILE         the master key: checks key-check and the mac line\n"       \
     "                     (hex on one line; - for standard input)\n"                 \
-    "  --batch-key FILE   the descriptor's batch key instead of the master key\n"    \
+    "  --batch-key FILE   the descriptor's batch key: checks key-check only (a\n"  \
+    "                     batch key cannot check a MAC; it authenticates nothing)\n" \
     "  --issuer-key PEM   a trusted issuer public key: checks the signature line;\n" \
     "                     repeat for several issuers (any one may verify)\n"        \
     "  --at TIME          check validity at TIME (YYYY-MM-DD, or RFC 3339 such as\n" \

@@ -575,13 +575,14 @@ function Descriptor:verify_report(opts)
     return r
 end
 
---- The value of the mac line under {key = } or {batch_key = } (32 bytes).
+--- The value of the mac line under {key = master key} (32 bytes); a
+-- batch key cannot make it (nil, message, "key").
 function Descriptor:mac(opts)
     local key, kind = key_option(opts, 1, "mac")
     return call(native.dmboot_descriptor_mac, self._d, key, kind)
 end
 
---- The descriptor MAC key (32 bytes).
+--- The descriptor MAC key (32 bytes) under {key = master key}.
 function Descriptor:mac_key(opts)
     local key, kind = key_option(opts, 1, "mac_key")
     return call(native.dmboot_descriptor_mac_key, self._d, key, kind)

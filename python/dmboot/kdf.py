@@ -8,7 +8,7 @@ from typing import Union
 
 from . import native
 
-__all__ = ["KDFS", "batch_key", "stream", "STREAM_MAX"]
+__all__ = ["KDFS", "batch_key", "mac_key", "stream", "STREAM_MAX"]
 
 #: The kdf names a descriptor may give, and their C values.
 KDFS = {
@@ -39,6 +39,16 @@ def batch_key(kdf: str, key: BytesLike, id: Union[str, bytes]) -> bytes:
         raise TypeError(f"key must be bytes, not {type(key).__name__}")
     _text("id", id)
     return native.dmboot_kdf_batch_key(_kdf(kdf), key, id)
+
+
+def mac_key(kdf: str, key: BytesLike, id: Union[str, bytes]) -> bytes:
+    """The descriptor MAC key of descriptor id ``id`` under master key ``key``
+    (spec §2.7): the batch key's construction with the label
+    ``dmboot/1/descriptor-mac``. A batch key cannot give it."""
+    if not isinstance(key, (bytes, bytearray, memoryview)):
+        raise TypeError(f"key must be bytes, not {type(key).__name__}")
+    _text("id", id)
+    return native.dmboot_kdf_mac_key(_kdf(kdf), key, id)
 
 
 def stream(kdf: str, batch_key: BytesLike, label: Union[str, bytes],

@@ -81,8 +81,12 @@ static int fill_kdf_case(cJSON *c)
     if (!stream_hex(kdf, bk, "key-check", str(kc, "server_id"), "", 4, text))
         return 0;
     put(kc, "value", text);
-    if (!stream_hex(kdf, bk, "descriptor-mac", str(mk, "server_id"), "", 32, text))
+    uint8_t mac_key[DMBOOT_MAC_KEY_LEN];
+    if (dmboot_kdf_mac_key(kdf, key, key_len, id, strlen(id), mac_key, &err) != DMBOOT_OK) {
+        fprintf(stderr, "%s: %s\n", str(c, "name"), err.message);
         return 0;
+    }
+    hex(mac_key, sizeof mac_key, text);
     put(mk, "value", text);
     cJSON *s;
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "streams"))

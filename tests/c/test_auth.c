@@ -170,22 +170,34 @@ static void test_vectors(void **state)
                                                          &err),
                              DMBOOT_OK);
             assert_string_equal(kc, tu_str(c, "key_check"));
+            /* the MAC key comes from the master key only (spec §2.7) */
+            dmboot_status want = kind == DMBOOT_KEY_MASTER ? DMBOOT_OK : DMBOOT_ERR_KEY;
             assert_int_equal(dmboot_descriptor_mac_key(d, k, kl, (dmboot_key_kind)kind, got,
                                                        &err),
-                             DMBOOT_OK);
-            tu_assert_bytes(got, 32, mk, mk_len, name);
+                             want);
+            if (want == DMBOOT_OK)
+                tu_assert_bytes(got, 32, mk, mk_len, name);
+            else
+                expect_message(&err, "a batch key cannot make or check the MAC");
             assert_int_equal(dmboot_descriptor_mac(d, k, kl, (dmboot_key_kind)kind, got, &err),
-                             DMBOOT_OK);
-            tu_assert_bytes(got, 32, mac_want, 32, name);
+                             want);
+            if (want == DMBOOT_OK)
+                tu_assert_bytes(got, 32, mac_want, 32, name);
         }
-        /* a descriptor that carries its mac verifies with either key,
+        assert_int_equal(dmboot_kdf_mac_key(d->kdf, key, key_len, d->id, strlen(d->id), got,
+                                            &err),
+                         DMBOOT_OK);
+        tu_assert_bytes(got, 32, mk, mk_len, name);
+        /* a descriptor that carries its mac verifies with the master key,
          * unless the case is a tampered one ("valid": false) */
         const cJSON *valid = cJSON_GetObjectItemCaseSensitive(c, "valid");
         bool tampered = cJSON_IsFalse(valid);
         if (d->has_mac) {
             with_mac_line++;
-            dmboot_verifier *v = verifier(bk, DMBOOT_KEY_BATCH, NULL, NULL,
+            dmboot_verifier *v = verifier(NULL, DMBOOT_KEY_MASTER, NULL, NULL,
                                           DMBOOT_VERIFY_IGNORE_VALIDITY);
+            assert_int_equal(dmboot_verifier_set_key(v, key, key_len, DMBOOT_KEY_MASTER, NULL),
+                             DMBOOT_OK);
             unsigned checked = 0;
             if (tampered) {
                 assert_memory_not_equal(d->mac, mac_want, 32);
@@ -265,11 +277,15 @@ static void test_sign_then_verify(void **state)
     char *t2 = sign_text(t, len, MASTER, 32, DMBOOT_KEY_MASTER, k, DMBOOT_SIGN_KEY_CHECK, &len2);
     assert_int_equal(len2, len);
     assert_memory_equal(t, t2, len);
-    /* the batch key signs the same mac */
+    /* the batch key cannot make the mac line (spec §2.7) */
     uint8_t bk[32];
     assert_int_equal(dmboot_descriptor_batch_key(d, MASTER, 32, bk, NULL), DMBOOT_OK);
-    char *t3 = sign_text(t, len, bk, 32, DMBOOT_KEY_BATCH, k, 0, &len2);
-    assert_memory_equal(t, t3, len);
+    size_t n3 = 0;
+    char *t3 = malloc(DMBOOT_DESCRIPTOR_MAX + 1);
+    assert_int_equal(dmboot_descriptor_sign(d, bk, 32, DMBOOT_KEY_BATCH, k, 0, t3,
+                                            DMBOOT_DESCRIPTOR_MAX + 1, &n3, &err),
+                     DMBOOT_ERR_KEY);
+    expect_message(&err, "a batch key cannot make or check the MAC of descriptor");
     dmboot_signing_key_free(k);
     free(t2);
     free(t3);
@@ -561,15 +577,31 @@ static void test_wrong_keys(void **state)
     v = verifier(bk_other, DMBOOT_KEY_BATCH, NULL, NULL, 0);
     assert_int_equal(dmboot_descriptor_verify(d, v, NULL, &err), DMBOOT_ERR_KEY_MISMATCH);
     expect_message(&err, "batch key");
-    assert_int_equal(dmboot_descriptor_verify(e, v, NULL, &err), DMBOOT_ERR_BAD_MAC);
+    /* a batch key does not check a MAC at all: not authenticated */
+    assert_int_equal(dmboot_descriptor_verify(e, v, NULL, &err), DMBOOT_ERR_UNAUTHENTICATED);
+    expect_message(&err, "a batch key cannot check a MAC");
     dmboot_verifier_free(v);
     /* a master key given as a batch key (same length): caught */
     v = verifier(MASTER, DMBOOT_KEY_BATCH, NULL, NULL, 0);
     assert_int_equal(dmboot_descriptor_verify(d, v, NULL, &err), DMBOOT_ERR_KEY_MISMATCH);
     dmboot_verifier_free(v);
-    /* the right batch key verifies */
+    /* the right batch key passes key-check, but cannot check the MAC: on
+     * its own it authenticates nothing (a factory holds it) */
     v = verifier(bk, DMBOOT_KEY_BATCH, NULL, NULL, 0);
     unsigned checked = 0;
+    assert_int_equal(dmboot_descriptor_verify_report(d, v, &r, &err),
+                     DMBOOT_ERR_UNAUTHENTICATED);
+    assert_int_equal(r.checked, DMBOOT_CHECKED_KEY_CHECK | DMBOOT_CHECKED_VALIDITY);
+    assert_string_equal(r.mac, "not checked (a batch key cannot check a MAC: its key comes "
+                               "from the master key)");
+    expect_message(&err, "its mac line was not checked: a batch key cannot check a MAC");
+    dmboot_verifier_free(v);
+    v = verifier(bk, DMBOOT_KEY_BATCH, NULL, NULL, DMBOOT_VERIFY_REQUIRE_MAC);
+    assert_int_equal(dmboot_descriptor_verify(d, v, NULL, &err), DMBOOT_ERR_UNAUTHENTICATED);
+    expect_message(&err, "a MAC is required, but a batch key cannot check a MAC");
+    dmboot_verifier_free(v);
+    /* the master key verifies */
+    v = verifier(MASTER, DMBOOT_KEY_MASTER, NULL, NULL, 0);
     assert_int_equal(dmboot_descriptor_verify(d, v, &checked, &err), DMBOOT_OK);
     assert_int_equal(checked, DMBOOT_CHECKED_KEY_CHECK | DMBOOT_CHECKED_MAC |
                                   DMBOOT_CHECKED_VALIDITY);
@@ -800,10 +832,79 @@ static void test_key_check_guards_every_use(void **state)
     assert_string_not_equal(kc, d->key_check);
     /* with the right key all of them work */
     assert_int_equal(dmboot_descriptor_batch_key(d, MASTER, 32, out, &err), DMBOOT_OK);
-    assert_int_equal(dmboot_descriptor_mac(d, out, 32, DMBOOT_KEY_BATCH, out, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_descriptor_mac(d, out, 32, DMBOOT_KEY_BATCH, out, &err),
+                     DMBOOT_ERR_KEY);
+    assert_int_equal(dmboot_descriptor_mac(d, MASTER, 32, DMBOOT_KEY_MASTER, out, &err),
+                     DMBOOT_OK);
     assert_memory_equal(out, d->mac, 32);
     free(buf);
     dmboot_descriptor_free(d);
+    free(t);
+}
+
+/* Issue 14.3: a factory holds the batch key. Under the old rule (MAC key =
+ * the descriptor-mac stream of BK) a worker could rewrite a descriptor and
+ * make a MAC that the operator's master key accepted. The MAC key now comes
+ * from the master key: such a MAC fails with the master key, whatever the
+ * policy, and the registry's default policy refuses it. */
+static void test_batch_key_forged_mac(void **state)
+{
+    (void)state;
+    size_t len;
+    char *t = sign_text(BODY, strlen(BODY), MASTER, 32, DMBOOT_KEY_MASTER, NULL,
+                        DMBOOT_SIGN_KEY_CHECK, &len);
+    dmboot_descriptor *d = parse_ok(t, len);
+    uint8_t bk[32];
+    assert_int_equal(dmboot_descriptor_batch_key(d, MASTER, 32, bk, NULL), DMBOOT_OK);
+    /* the worker's rewrite: another server address, the same key-check */
+    char *body = malloc(DMBOOT_DESCRIPTOR_MAX + 1);
+    size_t n = d->signed_len;
+    memcpy(body, t, n);
+    body[n] = '\0';
+    char *addr = strstr(body, "https://dm.test.example/dm\n");
+    assert_non_null(addr);
+    memcpy(addr, "https://evil.test.exampl/", 25);
+    /* the old rule's MAC key, from the batch key alone */
+    uint8_t mk[32], mac[32];
+    assert_int_equal(dmboot_kdf_stream(DMBOOT_KDF_HKDF_SHA256, bk, "descriptor-mac", 14,
+                                       "dm.test.example", 15, "", 0, mk, 32, NULL),
+                     DMBOOT_OK);
+    assert_int_equal(dmb_hmac(mk, body, n, mac, NULL), DMBOOT_OK);
+    memcpy(body + n, "mac: hmac-sha256 ", 17);
+    n += 17;
+    n += dmb_base64_encode(mac, 32, false, body + n);
+    body[n++] = '\n';
+    body[n] = '\0';
+    dmboot_descriptor *f = parse_ok(body, n);
+    dmboot_error err;
+    static const unsigned policies[] = {0, DMBOOT_VERIFY_REQUIRE_MAC,
+                                        DMBOOT_VERIFY_ALLOW_UNAUTHENTICATED};
+    for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+        dmboot_verifier *v = verifier(MASTER, DMBOOT_KEY_MASTER, NULL, NULL, policies[i]);
+        dmboot_verify_report r;
+        assert_int_equal(dmboot_descriptor_verify_report(f, v, &r, &err), DMBOOT_ERR_BAD_MAC);
+        expect_message(&err, "mac check failed for descriptor 'test-auth-001'");
+        assert_true(r.checked & DMBOOT_CHECKED_KEY_CHECK); /* the batch key is genuine */
+        dmboot_verifier_free(v);
+    }
+    /* the registry's default policy */
+    dmboot_verifier *v = verifier(MASTER, DMBOOT_KEY_MASTER, NULL, NULL, 0);
+    dmboot_registry *reg = NULL;
+    assert_int_equal(dmboot_registry_new(&reg, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(reg, f, v, &err), DMBOOT_ERR_BAD_MAC);
+    assert_int_equal(dmboot_registry_count(reg), 0);
+    /* the genuine descriptor is accepted */
+    assert_int_equal(dmboot_registry_add(reg, d, v, &err), DMBOOT_OK);
+    /* and the batch key cannot make a MAC through the API either */
+    assert_int_equal(dmboot_descriptor_mac(f, bk, 32, DMBOOT_KEY_BATCH, mac, &err),
+                     DMBOOT_ERR_KEY);
+    expect_message(&err, "give the master key");
+    dmboot_registry_free(reg);
+    dmboot_verifier_free(v);
+    OPENSSL_cleanse(mk, sizeof mk);
+    dmboot_descriptor_free(f);
+    dmboot_descriptor_free(d);
+    free(body);
     free(t);
 }
 
@@ -982,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_validity_bounds),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_key_check_guards_every_use),
+        cmocka_unit_test(test_batch_key_forged_mac),
         cmocka_unit_test(test_batch_key_derives_the_same),
         cmocka_unit_test(test_sign_rules),
     };

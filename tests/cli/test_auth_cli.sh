@@ -124,8 +124,45 @@ run 1 "$dmboot" key batch --descriptor batch.desc --key other.key --out wrong.ke
 expect_err "does not match key-check"
 [ ! -e wrong.key ] || fail "a batch key was written for a wrong key"
 no_temp_files
-run 0 "$dmboot" verify --descriptor batch.desc --batch-key batch.key --at 2026-06-01
-expect_line "mac: ok"
+# a batch key (what a factory holds) checks key-check but not the MAC: on
+# its own it authenticates nothing, and it cannot make a mac line
+run 1 "$dmboot" verify --descriptor batch.desc --batch-key batch.key --at 2026-06-01
+expect_line "key-check: ok ($kc)"
+expect_line "mac: not checked (a batch key cannot check a MAC: its key comes from the master key)"
+expect_err "its mac line was not checked: a batch key cannot check a MAC"
+run 0 "$dmboot" verify --descriptor batch.desc --batch-key batch.key --issuer-key issuer.pub --at 2026-06-01
+cp batch.desc before.desc
+run 1 "$dmboot" sign --descriptor batch.desc --batch-key batch.key --key-check
+expect_err "a batch key cannot make or check the MAC of descriptor 'cli-auth-001'"
+cmp -s batch.desc before.desc || fail "a refused signing changed the file"
+
+# issue 14.3: a factory worker rewrites the descriptor and makes its MAC the
+# old way (from the batch key's descriptor-mac stream); the operator's
+# master key refuses it, with and without --require-mac, and so does
+# registry add's default policy
+sed -e 's|^server-addr: .*|server-addr: http://evil.example:8080/dm|' \
+    -e 's|^devid-match: .*|devid-match: IMEI:4901*|' pristine.desc > forged.body
+sed -n '/^key-check: /p' batch.desc > kc.line
+sed -i "/^key-id: /r kc.line" forged.body
+python3 - "$(dirname "$0")/../tools" forged.body batch.key > forged.desc <<'PY'
+import base64, hmac, hashlib, sys
+sys.path.insert(0, sys.argv[1])
+import dmboot_ref as ref
+body = open(sys.argv[2], "rb").read()
+bk = bytes.fromhex(open(sys.argv[3]).read().strip())
+old_mk = ref.field_stream("hkdf-sha256", bk, "descriptor-mac", "dm.cli.example", "", 32)
+mac = hmac.new(old_mk, body, hashlib.sha256).digest()
+sys.stdout.write(body.decode() + "mac: hmac-sha256 " + base64.b64encode(mac).decode() + "\n")
+PY
+for policy in "" --require-mac; do
+    run 1 "$dmboot" verify --descriptor forged.desc --key master.key --at 2026-06-01 $policy
+    expect_line "key-check: ok ($kc)"
+    expect_out "mac: FAILED: the MAC does not match"
+    expect_err "mac check failed for descriptor 'cli-auth-001'"
+done
+run 1 "$dmboot" registry add --registry forged-reg --descriptor forged.desc --key master.key --at 2026-06-01
+expect_err "mac check failed for descriptor 'cli-auth-001'"
+[ ! -e forged-reg/cli-auth-001.desc ] || fail "a batch-key MAC was added to the registry"
 # the batch key derives exactly what the master key does
 "$dmboot" derive --descriptor batch.desc --key master.key 490154203237518 IMEI:350000110000003 > m.jsonl
 "$dmboot" derive --descriptor batch.desc --batch-key batch.key 490154203237518 IMEI:350000110000003 > b.jsonl

@@ -24,6 +24,11 @@ test("sign and verify", function()
     T.eq(r.issuer_key, 1)
     T.ok(r.mac:find("^ok"), r.mac)
     T.eq(#assert(d:mac { key = F.KEY1 }), 32)
+    -- the MAC key comes from the master key: a batch key is refused (issue 14.3)
+    local bk = assert(d:batch_key(F.KEY1))
+    T.fails("key", { "a batch key cannot make or check the MAC" }, d.mac, d, { batch_key = bk })
+    T.fails("unauthenticated", { "a batch key cannot check a MAC" }, d.verify, d,
+        { batch_key = bk, at = "2027-01-01" })
 end)
 
 test("verification failures are nil, message", function()

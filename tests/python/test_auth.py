@@ -25,8 +25,18 @@ def test_sign_then_verify_with_mac_and_signature():
     # the mac is HMAC-SHA256 under the MAC key, over the signed bytes (reference)
     parsed = dmboot_ref.parse_descriptor(d.text)
     bk = dmboot_ref.batch_key(parsed["kdf"], KEY1, parsed["id"])
-    want = dmboot_ref.descriptor_mac(d.text, parsed["kdf"], bk, parsed["server_id"])
+    want = dmboot_ref.descriptor_mac(d.text, parsed["kdf"], KEY1, parsed["id"])
     assert d.mac(key=KEY1) == want
+    # the MAC key comes from the master key: a batch key neither makes nor
+    # checks it (issue 14.3)
+    with pytest.raises(dmboot.BadKeyError, match="a batch key cannot make or check the MAC"):
+        d.mac(batch_key=bk)
+    with pytest.raises(dmboot.BadKeyError):
+        d.mac_key(batch_key=bk)
+    with pytest.raises(dmboot.UnauthenticatedError, match="a batch key cannot check a MAC"):
+        d.verify(dmboot.Verifier(batch_key=bk, at="2027-01-01"))
+    assert dmboot.kdf.mac_key(parsed["kdf"], KEY1, parsed["id"]) == dmboot_ref.mac_key(
+        parsed["kdf"], KEY1, parsed["id"])
     assert d.get("mac") == "hmac-sha256 " + base64.b64encode(want).decode()
 
 
@@ -99,9 +109,10 @@ def test_authentication_vectors():
         if "key_check" in case:
             assert d.key_check(batch_key=bk) == case["key_check"]
         if "mac" in case and case.get("valid", True):
-            assert base64.b64encode(d.mac(batch_key=bk)).decode() == case["mac"], case["name"]
+            assert base64.b64encode(d.mac(key=key)).decode() == case["mac"], case["name"]
+            assert d.mac_key(key=key).hex() == case["mac_key"]
         if d.get("mac") is not None:
-            v = dmboot.Verifier(batch_key=bk, ignore_validity=True)
+            v = dmboot.Verifier(key=key, ignore_validity=True)
             if case.get("valid", True):
                 assert "mac" in d.verify(v)
             else:

@@ -142,7 +142,8 @@ def check_derivation(doc, ck):
         kc = need(e, "key_check", dict)
         ck.eq(where, "key_check", ref.key_check(kdf, bk, need(kc, "server_id")), need(kc, "value"))
         mk = need(e, "mac_key", dict)
-        ck.eq(where, "mac_key", ref.mac_key(kdf, bk, need(mk, "server_id")).hex(), need(mk, "value"))
+        ck.eq(where, "mac_key", ref.mac_key(kdf, unhex(e["key"], "key"), e["id"]).hex(),
+              need(mk, "value"))
         streams = need(e, "streams", list)
         if not streams:
             raise VectorError("'streams' is empty")
@@ -163,7 +164,7 @@ def check_derivation(doc, ck):
         ck.eq(where, "batch_key", bk.hex(), need(a, "batch_key"))
         ck.eq(where, "key_check", ref.key_check(d["kdf"], bk, d["server_id"]), need(a, "key_check"))
         if d["mac"] is not None:
-            mac = ref.descriptor_mac(text.encode("utf-8"), d["kdf"], bk, d["server_id"])
+            mac = ref.descriptor_mac(text.encode("utf-8"), d["kdf"], key, d["id"])
             ck.eq(where, "descriptor's mac line", b64(mac), d["mac"])
         devices = need(a, "devices", list)
         if not devices:
@@ -250,8 +251,10 @@ def check_authentication(doc, ck):
         d = ref.parse_descriptor(text)
         kdf = c.get("kdf", d["kdf"])
         ck.eq(where, "kdf (case vs descriptor)", kdf, d["kdf"])
+        key = None
         if "key" in c:
-            bk = ref.batch_key(kdf, unhex(c["key"], "key"), d["id"])
+            key = unhex(c["key"], "key")
+            bk = ref.batch_key(kdf, key, d["id"])
             if "batch_key" in c:
                 ck.eq(where, "batch_key", bk.hex(), c["batch_key"])
         elif "batch_key" in c:
@@ -261,7 +264,16 @@ def check_authentication(doc, ck):
         before = ck.values
         if "key_check" in c:
             ck.eq(where, "key_check", ref.key_check(kdf, bk, d["server_id"]), c["key_check"])
-        mac = b64(ref.descriptor_mac(text.encode("utf-8"), kdf, bk, d["server_id"]))
+        if key is None:
+            if "mac" in c or d["mac"] is not None or "mac_key" in c:
+                raise VectorError("a MAC needs the master key 'key' (spec §2.7: a batch key "
+                                  "cannot make or check it)")
+            if ck.values == before:
+                raise VectorError("nothing to check (no key_check, mac or mac line)")
+            return
+        if "mac_key" in c:
+            ck.eq(where, "mac_key", ref.mac_key(kdf, key, d["id"]).hex(), c["mac_key"])
+        mac = b64(ref.descriptor_mac(text.encode("utf-8"), kdf, key, d["id"]))
         if "mac" in c:
             ck.eq(where, "mac", mac, c["mac"])
         if d["mac"] is not None:

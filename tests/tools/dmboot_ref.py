@@ -12,12 +12,13 @@ Command line (key files hold hex on one line, as `openssl rand -hex 32`):
   dmboot_ref.py derive    --descriptor FILE (--key FILE | --batch-key FILE) DEVID...
   dmboot_ref.py batch-key --descriptor FILE --key FILE
   dmboot_ref.py key-check --descriptor FILE (--key FILE | --batch-key FILE)
-  dmboot_ref.py mac       --descriptor FILE (--key FILE | --batch-key FILE)
+  dmboot_ref.py mac       --descriptor FILE --key FILE
 
 `derive` prints one JSON object per device and line (keys devid, name,
 client_secret, server_secret, client_nonce, server_nonce; nonces in base64;
 fields the descriptor leaves out are left out). `batch-key` prints hex,
-`key-check` 8 hex digits, `mac` the base64 HMAC-SHA256 of the signed bytes.
+`key-check` 8 hex digits, `mac` the base64 HMAC-SHA256 of the signed bytes
+(the MAC key comes from the master key: a batch key cannot make it).
 """
 
 import argparse
@@ -112,19 +113,26 @@ def _ascii(name, s):
     return b
 
 
-def batch_key(kdf, K, id):
-    """Spec §2.2: the 32-byte batch key BK of master key K for descriptor ID."""
+def _key_from_master(kdf, label, K, id):
+    """A 32-byte key of descriptor ID under master key K with a version label
+    (spec §2.2, §2.7)."""
     _check_kdf(kdf)
     if not 16 <= len(K) <= 64:
         raise ValueError("master key must be 16 to 64 bytes, got %d" % len(K))
     if not _ID_RE.fullmatch(id):
         raise ValueError("descriptor id %r is not [A-Za-z0-9._-]{1,64}" % id)
-    salt = b"dmboot/1" + b"\x00" + _ascii("ID", id)
+    salt = label + b"\x00" + _ascii("ID", id)
     if kdf == "hkdf-sha256":
-        # HKDF-Extract(salt = "dmboot/1" || 0x00 || ID, IKM = K)
+        # HKDF-Extract(salt = LABEL || 0x00 || ID, IKM = K)
         return hkdf_extract(salt, K)
-    # HMAC(K, [1]_32 || "dmboot/1" || 0x00 || ID || [256]_32)
+    # HMAC(K, [1]_32 || LABEL || 0x00 || ID || [256]_32)
     return kbkdf_counter(K, salt + _u32(256), 32)
+
+
+def batch_key(kdf, K, id):
+    """Spec §2.2: the 32-byte batch key BK of master key K for descriptor ID
+    (label "dmboot/1")."""
+    return _key_from_master(kdf, b"dmboot/1", K, id)
 
 
 _compute_batch_key = batch_key  # derive_account has a parameter of that name
@@ -151,9 +159,11 @@ def key_check(kdf, BK, sid):
     return field_stream(kdf, BK, "key-check", sid, "", 4).hex()
 
 
-def mac_key(kdf, BK, sid):
-    """Spec §2.7: first 32 bytes of the descriptor-mac stream (DEV empty)."""
-    return field_stream(kdf, BK, "descriptor-mac", sid, "", 32)
+def mac_key(kdf, K, id):
+    """Spec §2.7: the descriptor MAC key, from the master key K (never from a
+    batch key): the batch key's construction with the label
+    "dmboot/1/descriptor-mac"."""
+    return _key_from_master(kdf, b"dmboot/1/descriptor-mac", K, id)
 
 
 def signed_bytes(data):
@@ -170,11 +180,12 @@ def signed_bytes(data):
     return data
 
 
-def descriptor_mac(text_bytes, kdf, BK, sid):
-    """Spec §4.2: HMAC-SHA256(descriptor MAC key, signed bytes)."""
+def descriptor_mac(text_bytes, kdf, K, id):
+    """Spec §4.2: HMAC-SHA256(descriptor MAC key, signed bytes), the MAC key
+    from master key K and descriptor ID."""
     if isinstance(text_bytes, str):
         text_bytes = text_bytes.encode("utf-8")
-    return _hmac(mac_key(kdf, BK, sid), signed_bytes(text_bytes))
+    return _hmac(mac_key(kdf, K, id), signed_bytes(text_bytes))
 
 
 # ---------------------------------------------------------------------------
@@ -614,7 +625,7 @@ def main(argv=None):
         p.add_argument("--descriptor", required=True, metavar="FILE")
         g = p.add_mutually_exclusive_group(required=True)
         g.add_argument("--key", metavar="FILE", help="master key file (hex)")
-        if name != "batch-key":
+        if name not in ("batch-key", "mac"):
             g.add_argument("--batch-key", metavar="FILE", help="batch key file (hex)")
         if name == "derive":
             p.add_argument("devids", nargs="+", metavar="DEVID")
@@ -631,7 +642,7 @@ def main(argv=None):
         elif args.cmd == "key-check":
             print(key_check(d["kdf"], bk, d["server_id"]))
         elif args.cmd == "mac":
-            print(_b64(descriptor_mac(text, d["kdf"], bk, d["server_id"])))
+            print(_b64(descriptor_mac(text, d["kdf"], key, d["id"])))
         else:
             # all or nothing: derive every device before printing any
             lines = []

@@ -49,6 +49,8 @@ typedef struct vcase {
     uint8_t seed;
     const char *sign; /* NULL: as is; "mac" or "kc+mac": signed first */
     const char *tamper_from, *tamper_to; /* after signing: valid false */
+    int batch_mac; /* after signing: the mac line made the old way, from the
+                      batch key's descriptor-mac stream (valid false) */
 } vcase;
 
 static const vcase CASES[] = {
@@ -62,7 +64,7 @@ static const vcase CASES[] = {
      "server-id: dm.vectors.example\n"
      "server-addr: https://dm.vectors.example/dm\n"
      "client-secret: derive bytes 16 base64url\n",
-     32, 0x11, NULL, NULL, NULL},
+     32, 0x11, NULL, NULL, NULL, 0},
     {"kbkdf, meid, 16-byte key, no authentication lines",
      "dmboot-descriptor: 1\n"
      "id: vec.kbkdf_meid-2\n"
@@ -73,7 +75,7 @@ static const vcase CASES[] = {
      "server-id: dm-kbkdf\n"
      "server-addr: http://10.0.0.1:8080/dm\n"
      "server-secret: derive chars 20 digits\n",
-     16, 0x42, NULL, NULL, NULL},
+     16, 0x42, NULL, NULL, NULL, 0},
     {"hkdf, opaque, 64-byte key, key-check and mac lines, UTF-8 issuer",
      "dmboot-descriptor: 1\n"
      "id: vec-opaque-64\n"
@@ -89,7 +91,7 @@ static const vcase CASES[] = {
      "name: template dev-{devid-value}\n"
      "client-secret: derive chars 12 alnum\n"
      "x-batch: 7\n",
-     64, 0x07, "kc+mac", NULL, NULL},
+     64, 0x07, "kc+mac", NULL, NULL, 0},
     {"kbkdf, esn, 48-byte key, comments and blank lines, mac line",
      "# vector: kbkdf esn\n"
      "\n"
@@ -105,7 +107,7 @@ static const vcase CASES[] = {
      "client-secret: derive bytes 12 hex\n"
      "\n"
      "# end of entries\n",
-     48, 0xc3, "mac", NULL, NULL},
+     48, 0xc3, "mac", NULL, NULL, 0},
     {"tampered after signing: server-addr changed, the mac line no longer verifies",
      "dmboot-descriptor: 1\n"
      "id: vec-tampered\n"
@@ -115,7 +117,20 @@ static const vcase CASES[] = {
      "server-id: dm.tamper.example\n"
      "server-addr: https://dm.tamper.example/dm\n"
      "client-secret: derive bytes 16 base64\n",
-     32, 0x99, "mac", "https://dm.tamper.example/dm", "https://dm.tamper.example/dn"},
+     32, 0x99, "mac", "https://dm.tamper.example/dm", "https://dm.tamper.example/dn", 0},
+    {"mac line made from the batch key (the descriptor-mac stream of BK, what a factory "
+     "could compute): it does not verify, the MAC key comes from the master key",
+     "dmboot-descriptor: 1\n"
+     "id: vec-batch-mac\n"
+     "issuer: Vector Devices\n"
+     "devid-type: imei\n"
+     "devid-match: IMEI:4901*\n"
+     "key-id: vec-key-32\n"
+     "server-id: dm.batch.example\n"
+     "server-addr: http://evil.example:8080/dm\n"
+     "client-auth-type: BASIC\n"
+     "client-secret: derive bytes 16 base64\n",
+     32, 0x5a, "kc+mac", NULL, NULL, 1},
 };
 
 /* RFC 8032 §7.1 TEST 1 key. */
@@ -174,6 +189,22 @@ int main(void)
                 die("tamper", NULL);
             memcpy(p, c->tamper_to, strlen(c->tamper_to));
         }
+        if (c->batch_mac) {
+            dmboot_descriptor *p = NULL;
+            dmboot_error e;
+            uint8_t b[32], m[32], old[32];
+            char *line = strstr(text, "\nmac: hmac-sha256 ");
+            if (line == NULL || dmboot_descriptor_parse(text, len, &p, &e) != DMBOOT_OK ||
+                dmboot_descriptor_batch_key(p, key, c->key_len, b, &e) != DMBOOT_OK ||
+                dmboot_kdf_stream(p->kdf, b, "descriptor-mac", 14, p->server_id,
+                                  strlen(p->server_id), "", 0, m, 32, &e) != DMBOOT_OK ||
+                dmb_hmac(m, text, p->signed_len, old, &e) != DMBOOT_OK)
+                die("batch mac", NULL);
+            char b64[64];
+            dmb_base64_encode(old, 32, false, b64);
+            memcpy(line + 18, b64, 44);
+            dmboot_descriptor_free(p);
+        }
         dmboot_descriptor *d = NULL;
         dmboot_error err;
         char kc[9], hex[129], b64[64];
@@ -198,7 +229,7 @@ int main(void)
         dmb_hex_encode(mk, 32, hex);
         dmb_base64_encode(mac, 32, false, b64);
         printf("      \"mac_key\": \"%s\",\n      \"mac\": \"%s\"", hex, b64);
-        if (c->tamper_from != NULL)
+        if (c->tamper_from != NULL || c->batch_mac)
             printf(",\n      \"valid\": false");
         printf("\n    }%s\n", i + 1 < sizeof CASES / sizeof CASES[0] ? "," : "");
         dmboot_descriptor_free(d);

@@ -87,7 +87,7 @@ for kdf in ("hkdf-sha256", "kbkdf-hmac-sha256"):
         kdf_cases.append({"name": "%s, %d-byte key" % (kdf, n), "kdf": kdf, "key": key(n),
                           "id": "batch-%d" % n,
                           "key_check": {"server_id": "dm.operator.example"},
-                          "mac_key": {"server_id": "dm.operator.example"},
+                          "mac_key": {},
                           "streams": [{"label": "client-secret", "server_id": "dm.operator.example",
                                        "devid": "IMEI:" + imeis[0], "length": ln} for ln in (1, 32, 33, 100)]
                           + [{"label": "key-check", "server_id": "s", "devid": "", "length": 8160}]})

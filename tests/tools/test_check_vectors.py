@@ -56,8 +56,7 @@ def b64(b):
 
 
 def _with_mac(text, kdf, key, id):
-    bk = ref.batch_key(kdf, key, id)
-    return text + "mac: hmac-sha256 %s\n" % b64(ref.descriptor_mac(text.encode(), kdf, bk, SID))
+    return text + "mac: hmac-sha256 %s\n" % b64(ref.descriptor_mac(text.encode(), kdf, key, id))
 
 
 def build_sample():
@@ -68,7 +67,7 @@ def build_sample():
         kdf_entries.append({
             "name": kdf, "kdf": kdf, "key": K1.hex(), "id": "sample-1", "batch_key": bk.hex(),
             "key_check": {"server_id": SID, "value": ref.key_check(kdf, bk, SID)},
-            "mac_key": {"server_id": SID, "value": ref.mac_key(kdf, bk, SID).hex()},
+            "mac_key": {"value": ref.mac_key(kdf, K1, "sample-1").hex()},
             "streams": [{"label": label, "server_id": SID, "devid": dev, "length": n,
                          "stream": ref.field_stream(kdf, bk, label, SID, dev, n).hex()}
                         for label, dev, n in [("client-secret", "IMEI:490154203237518", 1),
@@ -111,11 +110,11 @@ def build_sample():
     authentication = {"cases": [
         {"descriptor": signed, "key": K1.hex(), "kdf": "kbkdf-hmac-sha256", "batch_key": bk.hex(),
          "key_check": ref.key_check("kbkdf-hmac-sha256", bk, SID),
-         "mac": b64(ref.descriptor_mac(text.encode(), "kbkdf-hmac-sha256", bk, SID))},
+         "mac": b64(ref.descriptor_mac(text.encode(), "kbkdf-hmac-sha256", K1, "sample-1"))},
         {"descriptor": signed.replace("dm.operator.example/dm", "evil.example/dm"), "key": K1.hex(),
          "kdf": "kbkdf-hmac-sha256", "valid": False,
          "mac": b64(ref.descriptor_mac(signed.replace("dm.operator.example/dm", "evil.example/dm")
-                                       .encode(), "kbkdf-hmac-sha256", bk, SID))},
+                                       .encode(), "kbkdf-hmac-sha256", K1, "sample-1"))},
     ]}
     with open(os.path.join(HERE, "..", "vectors", "published.json")) as f:
         published = json.load(f)

@@ -191,8 +191,17 @@ def test_key_check_and_mac_key():
         kc = ref.key_check(kdf, bk, SID)
         assert kc == ref.field_stream(kdf, bk, "key-check", SID, "", 4).hex()
         assert len(kc) == 8 and kc == kc.lower()
-        mk = ref.mac_key(kdf, bk, SID)
-        assert mk == ref.field_stream(kdf, bk, "descriptor-mac", SID, "", 32)
+        # spec §2.7: from the master key, label "dmboot/1/descriptor-mac",
+        # never from the batch key
+        mk = ref.mac_key(kdf, K, "acme-1")
+        assert mk != ref.field_stream(kdf, bk, "descriptor-mac", SID, "", 32)
+        assert mk != bk
+        if kdf == "hkdf-sha256":
+            want = hmac.new(b"dmboot/1/descriptor-mac\x00acme-1", K, hashlib.sha256).digest()
+        else:
+            want = hmac.new(K, b"\x00\x00\x00\x01dmboot/1/descriptor-mac\x00acme-1"
+                            b"\x00\x00\x01\x00", hashlib.sha256).digest()
+        assert mk == want
 
 
 def test_signed_bytes_and_mac():
@@ -202,9 +211,8 @@ def test_signed_bytes_and_mac():
     assert ref.signed_bytes(body + b"signature: ed25519 BBBB\n") == body
     assert ref.signed_bytes(body) == body
     assert ref.signed_bytes(b"mac: x\n") == b""
-    bk = ref.batch_key("hkdf-sha256", K, "acme-1")
-    want = hmac.new(ref.mac_key("hkdf-sha256", bk, SID), body, hashlib.sha256).digest()
-    assert ref.descriptor_mac(text, "hkdf-sha256", bk, SID) == want
+    want = hmac.new(ref.mac_key("hkdf-sha256", K, "acme-1"), body, hashlib.sha256).digest()
+    assert ref.descriptor_mac(text, "hkdf-sha256", K, "acme-1") == want
 
 
 def _openssl_kdf(args):
@@ -470,8 +478,13 @@ def test_cli():
         rc, out, _ = _run(["key-check", "--descriptor", desc, "--batch-key", bkf])
         assert rc == 0 and out == ref.key_check("hkdf-sha256", bk, SID) + "\n"
         rc, out, _ = _run(["mac", "--descriptor", desc, "--key", key])
-        mac = ref.descriptor_mac(DESC.encode(), "hkdf-sha256", bk, SID)
+        mac = ref.descriptor_mac(DESC.encode(), "hkdf-sha256", K, "acme-x1-2026w48")
         assert rc == 0 and out == base64.b64encode(mac).decode() + "\n"
+        try:  # a batch key cannot make the MAC (spec §2.7): no such option
+            rc, _, _ = _run(["mac", "--descriptor", desc, "--batch-key", bkf])
+        except SystemExit as e:
+            rc = e.code
+        assert rc == 2
         rc, out, _ = _run(["derive", "--descriptor", desc, "--key", key,
                            "490154203237518", "35-209911-015838-9"])
         rows = [json.loads(line) for line in out.splitlines()]

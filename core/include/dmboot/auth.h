@@ -75,8 +75,10 @@ DMBOOT_EXPORT void dmboot_public_key_free(dmboot_public_key *pk);
 
 /* ---- MAC and key check ---- */
 
-/* The descriptor MAC key (spec §2.7) under a master or batch key. When the
- * descriptor carries key-check the key is checked first
+/* The descriptor MAC key (spec §2.7, dmboot_kdf_mac_key) under the master
+ * key. A batch key is refused (DMBOOT_ERR_KEY): the MAC key comes from the
+ * master key, so a factory's batch key can neither make nor check a MAC.
+ * When the descriptor carries key-check the key is checked first
  * (DMBOOT_ERR_KEY_MISMATCH). The caller wipes mac_key. */
 DMBOOT_EXPORT dmboot_status dmboot_descriptor_mac_key(const dmboot_descriptor *d,
                                                       const uint8_t *key, size_t key_len,
@@ -84,7 +86,8 @@ DMBOOT_EXPORT dmboot_status dmboot_descriptor_mac_key(const dmboot_descriptor *d
                                                       uint8_t mac_key[DMBOOT_MAC_LEN],
                                                       dmboot_error *err);
 /* HMAC-SHA256 under the MAC key over the descriptor's signed bytes: the
- * value of its `mac` line. Checks key-check first, like every use of a key. */
+ * value of its `mac` line. Master key only (a batch key: DMBOOT_ERR_KEY).
+ * Checks key-check first, like every use of a key. */
 DMBOOT_EXPORT dmboot_status dmboot_descriptor_mac(const dmboot_descriptor *d,
                                                   const uint8_t *key, size_t key_len,
                                                   dmboot_key_kind kind,
@@ -103,7 +106,8 @@ DMBOOT_EXPORT dmboot_status dmboot_descriptor_mac(const dmboot_descriptor *d,
  * signature) the call fails with DMBOOT_ERR_BAD_SIGNATURE. Without
  * DMBOOT_SIGN_KEY_CHECK an existing key-check is compared first
  * (DMBOOT_ERR_KEY_MISMATCH). key may be NULL (key_len 0) or sk NULL, not
- * both. The result is parsed and verified before it is returned. Output
+ * both. The key is the master key: a batch key cannot make a mac line
+ * (DMBOOT_ERR_KEY). The result is parsed and verified before it is returned. Output
  * per the text convention; it is at most DMBOOT_DESCRIPTOR_MAX bytes. */
 DMBOOT_EXPORT dmboot_status dmboot_descriptor_sign(const dmboot_descriptor *d,
                                                    const uint8_t *key, size_t key_len,
@@ -151,8 +155,10 @@ DMBOOT_EXPORT dmboot_status dmboot_verifier_new(dmboot_verifier **out, dmboot_er
 /* Frees and wipes the key; accepts NULL. */
 DMBOOT_EXPORT void dmboot_verifier_free(dmboot_verifier *v);
 /* Set the key (copied; NULL with key_len 0 removes it): a master key
- * (16..64 bytes) or a batch key (32 bytes). Either gives the MAC key and
- * the key check; a batch key only for its own descriptor. */
+ * (16..64 bytes) or a batch key (32 bytes). Both check key-check (a batch
+ * key only for its own descriptor); only the master key checks the mac
+ * line (with a batch key it is "not checked", so it never counts as
+ * authentication). */
 DMBOOT_EXPORT dmboot_status dmboot_verifier_set_key(dmboot_verifier *v, const uint8_t *key,
                                                     size_t key_len, dmboot_key_kind kind,
                                                     dmboot_error *err);

@@ -133,6 +133,19 @@ DMBOOT_EXPORT dmboot_status dmboot_kdf_batch_key(dmboot_kdf kdf,
                                                  uint8_t batch_key[DMBOOT_BATCH_KEY_LEN],
                                                  dmboot_error *err);
 
+#define DMBOOT_MAC_KEY_LEN 32 /* the descriptor MAC key */
+
+/* The descriptor MAC key of descriptor `id` under master key K (spec §2.7):
+ * the batch key's construction with the label "dmboot/1/descriptor-mac"
+ * instead of "dmboot/1". It comes from K only, so a batch key (what a
+ * factory holds) can neither make nor check a descriptor MAC. The caller
+ * wipes mac_key. */
+DMBOOT_EXPORT dmboot_status dmboot_kdf_mac_key(dmboot_kdf kdf,
+                                               const uint8_t *key, size_t key_len,
+                                               const char *id, size_t id_len,
+                                               uint8_t mac_key[DMBOOT_MAC_KEY_LEN],
+                                               dmboot_error *err);
+
 /* The first out_len (<= DMBOOT_STREAM_MAX) bytes of the field stream for
  * (label, server id, DevID) under batch key BK (spec §3). */
 DMBOOT_EXPORT dmboot_status dmboot_kdf_stream(dmboot_kdf kdf,

@@ -12,9 +12,14 @@
 dmboot_status dmb_descriptor_stream(const dmboot_descriptor *d, const uint8_t *key,
                                     size_t key_len, dmboot_key_kind kind, dmb_stream **out,
                                     dmboot_error *err);
-/* The descriptor MAC key (spec §2.7) from a stream keyed for d. */
-dmboot_status dmb_mac_key_with(const dmboot_descriptor *d, dmb_stream *s,
-                               uint8_t mac_key[DMB_MAC_LEN], dmboot_error *err);
+/* The descriptor MAC key (spec §2.7) of d under a master key; a batch key
+ * is refused (DMBOOT_ERR_KEY, dmb_refuse_batch_mac). Does not look at
+ * key-check. */
+dmboot_status dmb_mac_key(const dmboot_descriptor *d, const uint8_t *key, size_t key_len,
+                          dmboot_key_kind kind, uint8_t mac_key[DMB_MAC_LEN],
+                          dmboot_error *err);
+/* DMBOOT_ERR_KEY: "a batch key cannot make or check the MAC of descriptor ...". */
+dmboot_status dmb_refuse_batch_mac(const dmboot_descriptor *d, dmboot_error *err);
 /* HMAC-SHA256 of data under a MAC key. */
 dmboot_status dmb_hmac(const uint8_t mac_key[DMB_MAC_LEN], const void *data, size_t len,
                        uint8_t out[DMB_MAC_LEN], dmboot_error *err);

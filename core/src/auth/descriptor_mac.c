@@ -1,7 +1,9 @@
 /*
- * The descriptor MAC (docs/authentication.md §2): HMAC-SHA256 under the
- * descriptor MAC key (spec §2.7) over the signed bytes. Every entry point
- * compares key-check first, so a wrong key is named as such and never used.
+ * The descriptor MAC (docs/authentication.md §1.2): HMAC-SHA256 under the
+ * descriptor MAC key (spec §2.7) over the signed bytes. The MAC key comes
+ * from the master key only: a batch key (what a factory holds) is refused.
+ * Every entry point compares key-check first, so a wrong key is named as
+ * such and never used.
  */
 #include <string.h>
 
@@ -10,8 +12,6 @@
 #include <openssl/evp.h>
 
 #include "auth/auth.h"
-
-static const char MAC_LABEL[] = "descriptor-mac";
 
 dmboot_status dmb_descriptor_stream(const dmboot_descriptor *d, const uint8_t *key,
                                     size_t key_len, dmboot_key_kind kind, dmb_stream **out,
@@ -29,11 +29,24 @@ dmboot_status dmb_descriptor_stream(const dmboot_descriptor *d, const uint8_t *k
     return DMBOOT_OK;
 }
 
-dmboot_status dmb_mac_key_with(const dmboot_descriptor *d, dmb_stream *s,
-                               uint8_t mac_key[DMB_MAC_LEN], dmboot_error *err)
+dmboot_status dmb_refuse_batch_mac(const dmboot_descriptor *d, dmboot_error *err)
 {
-    return dmb_stream_read(s, MAC_LABEL, sizeof MAC_LABEL - 1, d->server_id,
-                           strlen(d->server_id), "", 0, mac_key, DMB_MAC_LEN, err);
+    return dmb_fail(err, DMBOOT_ERR_KEY, 0,
+                    "a batch key cannot make or check the MAC of descriptor '%s': the "
+                    "descriptor MAC key comes from the master key (docs/authentication.md "
+                    "§1.2); give the master key",
+                    d->id);
+}
+
+dmboot_status dmb_mac_key(const dmboot_descriptor *d, const uint8_t *key, size_t key_len,
+                          dmboot_key_kind kind, uint8_t mac_key[DMB_MAC_LEN],
+                          dmboot_error *err)
+{
+    if (kind == DMBOOT_KEY_BATCH)
+        return dmb_refuse_batch_mac(d, err);
+    if (kind != DMBOOT_KEY_MASTER)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "unknown key kind %d", (int)kind);
+    return dmboot_kdf_mac_key(d->kdf, key, key_len, d->id, strlen(d->id), mac_key, err);
 }
 
 dmboot_status dmb_hmac(const uint8_t mac_key[DMB_MAC_LEN], const void *data, size_t len,
@@ -58,11 +71,13 @@ dmboot_status dmboot_descriptor_mac_key(const dmboot_descriptor *d, const uint8_
 {
     if (d == NULL || key == NULL || mac_key == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    if (kind == DMBOOT_KEY_BATCH)
+        return dmb_refuse_batch_mac(d, err);
     dmb_stream *s = NULL;
     dmboot_status st = dmb_descriptor_stream(d, key, key_len, kind, &s, err);
-    if (st == DMBOOT_OK)
-        st = dmb_mac_key_with(d, s, mac_key, err);
     dmb_stream_free(s);
+    if (st == DMBOOT_OK)
+        st = dmb_mac_key(d, key, key_len, kind, mac_key, err);
     if (st != DMBOOT_OK)
         return st;
     dmb_ok(err);

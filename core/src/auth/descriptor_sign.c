@@ -155,6 +155,11 @@ dmboot_status dmboot_descriptor_sign(const dmboot_descriptor *d, const uint8_t *
     dmboot_status st = DMBOOT_OK;
     if (buf == NULL)
         return dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
+    if (key != NULL && kind == DMBOOT_KEY_BATCH) {
+        /* the mac line needs the master key (authentication.md §1.2) */
+        st = dmb_refuse_batch_mac(d, err);
+        goto out;
+    }
     if (key != NULL) {
         st = dmb_key_stream(d, key, key_len, kind, &s, err);
         /* Without the flag, key-check guards the key as for any use. */
@@ -209,7 +214,7 @@ dmboot_status dmboot_descriptor_sign(const dmboot_descriptor *d, const uint8_t *
     }
 
     if (key != NULL) {
-        st = dmb_mac_key_with(d, s, mk, err);
+        st = dmb_mac_key(d, key, key_len, kind, mk, err);
         if (st == DMBOOT_OK)
             st = dmb_hmac(mk, buf, body_len, mac, err);
         OPENSSL_cleanse(mk, sizeof mk);

@@ -164,9 +164,14 @@ static dmboot_status check_key_and_mac(run *x, dmboot_error *err)
     } else if (!key_ok) {
         /* spec §2.6: a key that fails key-check is not used */
         skipped(x, DMBOOT_CHECK_MAC, "the key failed key-check");
+    } else if (v->kind == DMBOOT_KEY_BATCH) {
+        /* the MAC key comes from the master key: a factory's batch key
+           neither makes nor checks a MAC (authentication.md §1.2) */
+        skipped(x, DMBOOT_CHECK_MAC, "a batch key cannot check a MAC: its key comes from "
+                                     "the master key");
     } else {
         uint8_t mk[DMB_MAC_LEN], mac[DMB_MAC_LEN];
-        st = dmb_mac_key_with(d, s, mk, err);
+        st = dmb_mac_key(d, v->key, v->key_len, v->kind, mk, err);
         if (st == DMBOOT_OK)
             st = dmb_hmac(mk, d->text, d->signed_len, mac, err);
         OPENSSL_cleanse(mk, sizeof mk);
@@ -242,7 +247,10 @@ static void unchecked_reasons(const run *x, char *buf, size_t cap)
     buf[0] = '\0';
     if (d->has_mac && !(x->r->checked & DMBOOT_CHECKED_MAC))
         n += (size_t)snprintf(buf + n, cap - n, "its mac line was %s",
-                              x->v->has_key ? "not checked" : "not checked: no key given");
+                              !x->v->has_key ? "not checked: no key given"
+                              : x->v->kind == DMBOOT_KEY_BATCH
+                                  ? "not checked: a batch key cannot check a MAC"
+                                  : "not checked");
     if (d->has_signature && !(x->r->checked & DMBOOT_CHECKED_SIGNATURE) && n < cap)
         snprintf(buf + n, cap - n, "%sits signature line was %s", n ? "; " : "",
                  x->v->issuer_count ? "not checked"
@@ -266,7 +274,11 @@ static void check_policy(run *x)
         x->first = DMBOOT_ERR_UNAUTHENTICATED;
         snprintf(x->first_msg, sizeof x->first_msg,
                  "descriptor '%s' is not authenticated: a MAC is required, but %s", id,
-                 !d->has_mac ? "it has no mac line" : "no key was given");
+                 !d->has_mac                         ? "it has no mac line"
+                 : !x->v->has_key                    ? "no key was given"
+                 : x->v->kind == DMBOOT_KEY_BATCH ? "a batch key cannot check a MAC (the "
+                                                     "master key is needed)"
+                                                   : "the key failed key-check");
     } else if (!(flags & DMBOOT_VERIFY_ALLOW_UNAUTHENTICATED) &&
                !(ok & (DMBOOT_CHECKED_MAC | DMBOOT_CHECKED_SIGNATURE))) {
         unchecked_reasons(x, why, sizeof why);

@@ -24,6 +24,8 @@
 #define STREAM_MSG_MAX 256
 
 static const char LABEL_V1[] = "dmboot/1";
+/* The descriptor MAC key: from the master key, never from a batch key. */
+static const char LABEL_MAC[] = "dmboot/1/descriptor-mac";
 
 struct dmb_stream {
     dmboot_kdf kdf;
@@ -262,11 +264,15 @@ dmboot_status dmb_kbkdf_label_context(const uint8_t *key, size_t key_len,
     return evp_kdf(OSSL_KDF_NAME_KBKDF, params, out, n, err);
 }
 
-dmboot_status dmboot_kdf_batch_key(dmboot_kdf kdf, const uint8_t *key, size_t key_len,
-                                   const char *id, size_t id_len,
-                                   uint8_t batch_key[DMBOOT_BATCH_KEY_LEN], dmboot_error *err)
+/* A 32-byte key of descriptor ID under master key K with a version label:
+ * "dmboot/1" for the batch key (spec §2.2), "dmboot/1/descriptor-mac" for
+ * the descriptor MAC key (spec §2.7). HKDF: Extract(salt = LABEL || 0x00 ||
+ * ID, IKM = K); KBKDF: counter mode, Label LABEL, Context ID, L = 256. */
+static dmboot_status key_from_master(dmboot_kdf kdf, const char *label, size_t label_len,
+                                     const uint8_t *key, size_t key_len, const char *id,
+                                     size_t id_len, uint8_t out[32], dmboot_error *err)
 {
-    if (key == NULL || batch_key == NULL || (id == NULL && id_len != 0))
+    if (key == NULL || out == NULL || (id == NULL && id_len != 0))
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
     if (key_len < DMBOOT_KEY_MIN || key_len > DMBOOT_KEY_MAX)
         return dmb_fail(err, DMBOOT_ERR_KEY, 0, "a master key has %d to %d bytes, not %zu",
@@ -274,24 +280,40 @@ dmboot_status dmboot_kdf_batch_key(dmboot_kdf kdf, const uint8_t *key, size_t ke
     if (id_len > 64)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "descriptor id too long");
 
-    /* "dmboot/1" || 0x00 || ID: the HKDF salt; for KBKDF the Label is the
-     * part before 0x00 and the Context the part after. */
-    uint8_t salt[sizeof LABEL_V1 + 64];
-    memcpy(salt, LABEL_V1, sizeof LABEL_V1); /* includes the 0x00 */
+    /* LABEL || 0x00 || ID: the HKDF salt; for KBKDF the Label is the part
+     * before 0x00 and the Context the part after. */
+    uint8_t salt[sizeof LABEL_MAC + 64];
+    memcpy(salt, label, label_len);
+    salt[label_len] = 0;
     if (id_len > 0)
-        memcpy(salt + sizeof LABEL_V1, id, id_len);
+        memcpy(salt + label_len + 1, id, id_len);
     dmboot_status st;
     if (kdf == DMBOOT_KDF_HKDF_SHA256)
-        st = dmb_hkdf_extract(salt, sizeof LABEL_V1 + id_len, key, key_len, batch_key, err);
+        st = dmb_hkdf_extract(salt, label_len + 1 + id_len, key, key_len, out, err);
     else if (kdf == DMBOOT_KDF_KBKDF_HMAC_SHA256)
-        st = dmb_kbkdf_label_context(key, key_len, salt, sizeof LABEL_V1 - 1,
-                                     salt + sizeof LABEL_V1, id_len, batch_key,
-                                     DMBOOT_BATCH_KEY_LEN, err);
+        st = dmb_kbkdf_label_context(key, key_len, salt, label_len, salt + label_len + 1,
+                                     id_len, out, 32, err);
     else
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "unknown KDF %d", (int)kdf);
     if (st == DMBOOT_OK)
         dmb_ok(err);
     return st;
+}
+
+dmboot_status dmboot_kdf_batch_key(dmboot_kdf kdf, const uint8_t *key, size_t key_len,
+                                   const char *id, size_t id_len,
+                                   uint8_t batch_key[DMBOOT_BATCH_KEY_LEN], dmboot_error *err)
+{
+    return key_from_master(kdf, LABEL_V1, sizeof LABEL_V1 - 1, key, key_len, id, id_len,
+                           batch_key, err);
+}
+
+dmboot_status dmboot_kdf_mac_key(dmboot_kdf kdf, const uint8_t *key, size_t key_len,
+                                 const char *id, size_t id_len,
+                                 uint8_t mac_key[DMBOOT_MAC_KEY_LEN], dmboot_error *err)
+{
+    return key_from_master(kdf, LABEL_MAC, sizeof LABEL_MAC - 1, key, key_len, id, id_len,
+                           mac_key, err);
 }
 
 dmboot_status dmboot_kdf_stream(dmboot_kdf kdf, const uint8_t batch_key[DMBOOT_BATCH_KEY_LEN],
