@@ -11,7 +11,8 @@
 #define SMALL_MAX 65536u        /* a name, secret or nonce file */
 
 /* A nonce from --nonce B64 or --nonce-file FILE (raw bytes). */
-static bool read_nonce(const char *b64, const char *file, uint8_t **nonce, size_t *len)
+static bool read_nonce(const char *opt, const char *b64, const char *file, uint8_t **nonce,
+                       size_t *len)
 {
     if (file != NULL) {
         char *buf = NULL;
@@ -27,7 +28,7 @@ static bool read_nonce(const char *b64, const char *file, uint8_t **nonce, size_
         return false;
     }
     if (!cli_base64_decode(b64, *nonce, cap, len)) {
-        cli_error("--nonce '%s' is not base64 (RFC 4648, padded)", b64);
+        cli_error("%s '%s' is not base64 (RFC 4648, padded)", opt, b64);
         free(*nonce);
         *nonce = NULL;
         return false;
@@ -102,7 +103,7 @@ int cmd_auth_compute(const cli_command *cmd, int argc, char **argv)
     if (!cli_read_file(secret_file, SMALL_MAX, &secret, &secret_len))
         goto done;
     size_t secret_used = cli_strip_newline(secret, secret_len);
-    if (type != DMBOOT_CRED_BASIC && !read_nonce(nonce_b64, nonce_file, &nonce, &nonce_len))
+    if (type != DMBOOT_CRED_BASIC && !read_nonce("--nonce", nonce_b64, nonce_file, &nonce, &nonce_len))
         goto done;
     if (body_file != NULL && !cli_read_file(body_file, MESSAGE_MAX, &body, &body_len))
         goto done;
@@ -135,38 +136,51 @@ done:
 
 /* ---- dmboot auth check -------------------------------------------------- */
 
-static void print_server_answer(const dmboot_check_result *r, const char *response_file)
+/* The server credential, made with the nonce the device gave the server
+ * (--server-nonce; default: the derived server-nonce). */
+static bool print_server_answer(const dmboot_check_result *r, const uint8_t *server_nonce,
+                                size_t server_nonce_len, const char *response_file)
 {
     const char *type = dmboot_check_result_server_cred_type(r);
     if (type == NULL) {
         printf("server-cred-type: none (the descriptor derives no server-secret or "
                "server-nonce)\n");
-        return;
+        return true;
     }
     printf("server-cred-type: %s\n", type);
-    const char *cred = dmboot_check_result_server_cred(r);
-    if (cred != NULL) {
+    dmboot_error err;
+    size_t n = 0;
+    if (strcmp(type, "syncml:auth-MAC") != 0) {
+        char cred[DMBOOT_CRED_MAX + 1];
+        if (dmboot_check_result_server_cred(r, server_nonce, server_nonce_len, cred, sizeof cred,
+                                            &n, &err) != DMBOOT_OK) {
+            cli_fail(NULL, &err);
+            return false;
+        }
         printf("server-cred: %s\n", cred);
-        return;
+        OPENSSL_cleanse(cred, sizeof cred);
+        return true;
     }
     /* HMAC covers the response: computed when one is given. */
     if (response_file == NULL) {
         printf("server-cred: (an x-syncml-hmac header over the response body: give "
                "--response FILE)\n");
-        return;
+        return true;
     }
     char *body = NULL;
-    size_t body_len = 0, n = 0;
+    size_t body_len = 0;
     char header[DMBOOT_HMAC_HEADER_MAX + 1];
-    dmboot_error err;
     if (!cli_read_file(response_file, MESSAGE_MAX, &body, &body_len))
-        return;
-    if (dmboot_check_result_server_hmac(r, (const uint8_t *)body, body_len, header,
-                                        sizeof header, &n, &err) == DMBOOT_OK)
+        return false;
+    bool ok = dmboot_check_result_server_hmac(r, server_nonce, server_nonce_len,
+                                              (const uint8_t *)body, body_len, header,
+                                              sizeof header, &n, &err) == DMBOOT_OK;
+    if (ok)
         printf("x-syncml-hmac: %s\n", header);
     else
         cli_fail(NULL, &err);
     cli_free_file(body, body_len);
+    return ok;
 }
 
 int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
@@ -175,7 +189,7 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     const char *descriptor = NULL, *key_path = NULL, *batch_path = NULL, *message = NULL,
                *hmac_header = NULL, *devid = NULL, *cred_type = NULL, *cred_data = NULL,
                *cred_data_file = NULL, *loc_name = NULL, *body_file = NULL, *nonce_b64 = NULL,
-               *response = NULL;
+               *response = NULL, *server_nonce_b64 = NULL;
     for (int i = 0; i < argc; i++) {
         int r = 0;
         const char *a = argv[i];
@@ -196,6 +210,7 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
             (r = cli_value(cmd, argc, argv, &i, "--loc-name", &loc_name)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--body", &body_file)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--nonce", &nonce_b64)) != 0 ||
+            (r = cli_value(cmd, argc, argv, &i, "--server-nonce", &server_nonce_b64)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--response", &response)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
@@ -236,9 +251,10 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
 
     int rc = EXIT_FAIL;
     uint8_t key[DMBOOT_KEY_MAX];
-    size_t key_len = 0, msg_len = 0, data_len = 0, data_alloc = 0, nonce_len = 0;
+    size_t key_len = 0, msg_len = 0, data_len = 0, data_alloc = 0, nonce_len = 0,
+           server_nonce_len = 0;
     char *msg = NULL, *data = NULL;
-    uint8_t *nonce = NULL;
+    uint8_t *nonce = NULL, *server_nonce = NULL;
     dmboot_check_result *result = NULL;
     dmboot_error err;
     dmboot_status st;
@@ -250,7 +266,10 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
         goto done;
     if (!cli_read_key(key_file, kind, key, &key_len))
         goto done;
-    if (nonce_b64 != NULL && !read_nonce(nonce_b64, NULL, &nonce, &nonce_len))
+    if (nonce_b64 != NULL && !read_nonce("--nonce", nonce_b64, NULL, &nonce, &nonce_len))
+        goto done;
+    if (server_nonce_b64 != NULL &&
+        !read_nonce("--server-nonce", server_nonce_b64, NULL, &server_nonce, &server_nonce_len))
         goto done;
     if (dmboot_check_result_new(&result, &err) != DMBOOT_OK) {
         cli_fail(NULL, &err);
@@ -302,13 +321,15 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
         goto done;
     }
     printf("%s\n", dmboot_check_result_message(result));
-    print_server_answer(result, response);
+    if (!print_server_answer(result, server_nonce, server_nonce_len, response))
+        goto done;
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 done:
     OPENSSL_cleanse(key, sizeof key);
     cli_free_file(msg, msg_len);
     cli_free_file(data, data_alloc);
     free(nonce);
+    free(server_nonce);
     dmboot_check_result_free(result);
     dmboot_descriptor_free(d);
     dmboot_registry_free(reg);

@@ -791,10 +791,22 @@ end
 local Result = {}
 Result.__index = Result
 
---- The x-syncml-hmac value for the server's response body.
-function Result:server_hmac(body)
+--- The x-syncml-hmac value for the server's response body, made with the
+-- nonce the device gave the server (nil: the derived server-nonce, until
+-- the device has challenged the server).
+function Result:server_hmac(body, nonce)
     check_string(body, 1, "server_hmac")
-    return call(native.dmboot_check_result_server_hmac, self._r, body)
+    if nonce ~= nil then check_string(nonce, 2, "server_hmac") end
+    return call(native.dmboot_check_result_server_hmac, self._r, nonce, body)
+end
+
+--- The server's <Cred><Data> (basic, md5) made with the nonce the device
+-- gave the server (nil: the derived server-nonce); nil when there is none.
+function Result:server_cred(nonce)
+    if nonce ~= nil then check_string(nonce, 1, "server_cred") end
+    local t = self.server_cred_type
+    if t == nil or t == "syncml:auth-MAC" then return nil end
+    return call(native.dmboot_check_result_server_cred, self._r, nonce)
 end
 
 local function result_table(r)
@@ -808,7 +820,6 @@ local function result_table(r)
         descriptor_id = n.dmboot_check_result_descriptor_id(r),
         client_cred_type = n.dmboot_check_result_client_cred_type(r),
         server_cred_type = n.dmboot_check_result_server_cred_type(r),
-        server_cred = n.dmboot_check_result_server_cred(r),
     }, Result)
 end
 

@@ -253,7 +253,7 @@ class Handler(BaseHTTPRequestHandler):
             status, chal_type = 212, dm.chal_type(result)
             chal = (chal_type, dm.authenticated(devid))
             if result.server_cred_type != "syncml:auth-MAC":
-                server_cred = (result.server_cred_type, result.server_cred)
+                server_cred = (result.server_cred_type, result.server_cred())
             dm.log(f"{who} AUTHENTICATED ({result.client_cred_type}, {nonce_from}) under "
                    f"'{result.descriptor_id}': 212, server credential {result.server_cred_type},"
                    f" NextNonce for the next session")

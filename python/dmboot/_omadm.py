@@ -207,8 +207,10 @@ class CheckResult:
 
     Attributes: authenticated (bool), reason ("ok", "wrong-credential", ...),
     message (for people), status (the failure's status name, None when
-    authenticated), devid, descriptor_id, client_cred_type, server_cred_type,
-    server_cred, account (the derived :class:`Account` when authenticated).
+    authenticated), devid (normalized), descriptor_id, client_cred_type,
+    server_cred_type, account (the derived :class:`Account` when
+    authenticated); :meth:`server_cred` and :meth:`server_hmac` make the
+    server's credential with the nonce the device gave the server.
     """
 
     __slots__ = ("_r", "status", "_descriptor")
@@ -227,7 +229,19 @@ class CheckResult:
     descriptor_id = property(lambda self: native.dmboot_check_result_descriptor_id(self._r) or None)
     client_cred_type = property(lambda self: native.dmboot_check_result_client_cred_type(self._r))
     server_cred_type = property(lambda self: native.dmboot_check_result_server_cred_type(self._r))
-    server_cred = property(lambda self: native.dmboot_check_result_server_cred(self._r))
+
+    def server_cred(self, nonce: Optional[BytesLike] = None) -> Optional[str]:
+        """The server's ``<Cred><Data>`` (basic, md5) made with ``nonce``,
+        the nonce the device last gave the server (the NextNonce of its
+        Chal); None: the derived server-nonce, only until the device has
+        challenged the server. None when there is no basic or md5 server
+        credential (HMAC: :meth:`server_hmac`)."""
+        if nonce is not None:
+            _bytes("nonce", nonce)
+        t = self.server_cred_type
+        if t is None or t == "syncml:auth-MAC":
+            return None
+        return native.dmboot_check_result_server_cred(self._r, nonce)
 
     @property
     def account(self) -> Optional[Account]:
@@ -236,10 +250,14 @@ class CheckResult:
             return None
         return Account(*native.dmb_account_values(acc))
 
-    def server_hmac(self, body: BytesLike) -> str:
-        """The ``x-syncml-hmac`` header value for the server's response body."""
+    def server_hmac(self, body: BytesLike, nonce: Optional[BytesLike] = None) -> str:
+        """The ``x-syncml-hmac`` header value for the server's response body,
+        with the nonce the device gave the server (None: the derived
+        server-nonce, until the device has challenged the server)."""
         _bytes("body", body)
-        return native.dmboot_check_result_server_hmac(self._r, body)
+        if nonce is not None:
+            _bytes("nonce", nonce)
+        return native.dmboot_check_result_server_hmac(self._r, nonce, body)
 
     def __bool__(self) -> bool:
         return self.authenticated

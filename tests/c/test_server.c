@@ -128,8 +128,12 @@ static void expect(dmboot_status st, const dmboot_check_result *r, const dmboot_
         fail_msg("err '%s' differs from the result '%s'", err->message,
                  dmboot_check_result_message(r));
     if (want != DMBOOT_CHECK_OK) {
+        char c[DMBOOT_CRED_MAX + 1];
+        size_t cn = 0;
         assert_null(dmboot_check_result_account(r));
-        assert_null(dmboot_check_result_server_cred(r));
+        assert_null(dmboot_check_result_server_cred_type(r));
+        assert_int_equal(dmboot_check_result_server_cred(r, NULL, 0, c, sizeof c, &cn, NULL),
+                         DMBOOT_ERR_INVALID_ARGUMENT);
     }
 }
 
@@ -169,7 +173,25 @@ static void test_md5_first_contact(void **state)
                                      sizeof want, &n, NULL),
                      DMBOOT_OK);
     assert_string_equal(dmboot_check_result_server_cred_type(r), "syncml:auth-md5");
-    assert_string_equal(dmboot_check_result_server_cred(r), want);
+    char got_cred[DMBOOT_CRED_MAX + 1];
+    assert_int_equal(dmboot_check_result_server_cred(r, NULL, 0, got_cred, sizeof got_cred, &n,
+                                                     NULL),
+                     DMBOOT_OK);
+    assert_string_equal(got_cred, want);
+    /* Once the device has challenged the server, its nonce makes the
+     * credential (issue 14.4: never the same credential again). */
+    assert_int_equal(dmboot_auth_md5("dm.operator.example", 19, ss, ss_len,
+                                     (const uint8_t *)"device-nonce", 12, want, sizeof want, &n,
+                                     NULL),
+                     DMBOOT_OK);
+    assert_int_equal(dmboot_check_result_server_cred(r, (const uint8_t *)"device-nonce", 12,
+                                                     got_cred, sizeof got_cred, &n, NULL),
+                     DMBOOT_OK);
+    assert_string_equal(got_cred, want);
+    assert_int_equal(dmboot_check_result_server_cred(r, (const uint8_t *)"", 0, got_cred,
+                                                     sizeof got_cred, &n, NULL),
+                     DMBOOT_OK);
+    assert_string_not_equal(got_cred, want);
     /* The account is the device's. */
     const dmboot_account *got = dmboot_check_result_account(r);
     assert_non_null(got);
@@ -329,11 +351,13 @@ static void test_hmac_first_contact(void **state)
            r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "authenticated");
     /* The server's answer: an HMAC over its response. */
     assert_string_equal(dmboot_check_result_server_cred_type(r), "syncml:auth-MAC");
-    assert_null(dmboot_check_result_server_cred(r));
+    char nocred[DMBOOT_CRED_MAX + 1];
+    assert_int_equal(dmboot_check_result_server_cred(r, NULL, 0, nocred, sizeof nocred, &n, NULL),
+                     DMBOOT_ERR_INVALID_ARGUMENT);
     const char *resp = "<SyncML>response</SyncML>";
     char sh[DMBOOT_HMAC_HEADER_MAX + 1];
-    assert_int_equal(dmboot_check_result_server_hmac(r, (const uint8_t *)resp, strlen(resp), sh,
-                                                     sizeof sh, &n, NULL),
+    assert_int_equal(dmboot_check_result_server_hmac(r, NULL, 0, (const uint8_t *)resp,
+                                                     strlen(resp), sh, sizeof sh, &n, NULL),
                      DMBOOT_OK);
     size_t ss_len, sn_len;
     const char *ss = field(acc, DMBOOT_FIELD_SERVER_SECRET, &ss_len);
@@ -398,8 +422,9 @@ static void test_hmac_first_contact(void **state)
 static void test_basic_and_other_answers(void **state)
 {
     (void)state;
-    /* basic client credential; server credential basic by server-auth-type */
-    dmboot_descriptor *d = load(DESC_HEAD "server-auth-type: BASIC\n" DESC_FIELDS);
+    /* basic client credential (allowed by auth-pref); server credential
+     * basic by server-auth-type */
+    dmboot_descriptor *d = load(DESC_HEAD "auth-pref: BASIC\nserver-auth-type: BASIC\n" DESC_FIELDS);
     dmboot_account *acc = derive(d, DEVID);
     size_t name_len, secret_len, n;
     const char *name = field(acc, DMBOOT_FIELD_NAME, &name_len);
@@ -420,9 +445,14 @@ static void test_basic_and_other_answers(void **state)
     char want[DMBOOT_CRED_MAX + 1];
     dmboot_auth_basic("dm.operator.example", 19, ss, ss_len, want, sizeof want, &n, NULL);
     assert_string_equal(dmboot_check_result_server_cred_type(r), "syncml:auth-basic");
-    assert_string_equal(dmboot_check_result_server_cred(r), want);
+    char got_basic[DMBOOT_CRED_MAX + 1];
+    assert_int_equal(dmboot_check_result_server_cred(r, NULL, 0, got_basic, sizeof got_basic, &n,
+                                                     NULL),
+                     DMBOOT_OK);
+    assert_string_equal(got_basic, want);
     char hdr[256];
-    assert_int_equal(dmboot_check_result_server_hmac(r, NULL, 0, hdr, sizeof hdr, &n, &err),
+    assert_int_equal(dmboot_check_result_server_hmac(r, NULL, 0, NULL, 0, hdr, sizeof hdr, &n,
+                                                     &err),
                      DMBOOT_ERR_INVALID_ARGUMENT);
     /* basic for another user name */
     assert_int_equal(dmboot_auth_basic("IMEI:352099110079197", 20, secret, secret_len, cred,
@@ -463,11 +493,13 @@ static void test_basic_and_other_answers(void **state)
                                   r, &err);
     expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "authenticated");
     assert_null(dmboot_check_result_server_cred_type(r));
-    assert_null(dmboot_check_result_server_cred(r));
+    char none[DMBOOT_CRED_MAX + 1];
+    assert_int_equal(dmboot_check_result_server_cred(r, NULL, 0, none, sizeof none, &n, NULL),
+                     DMBOOT_ERR_INVALID_ARGUMENT);
     dmboot_account_free(acc);
     dmboot_descriptor_free(d);
 
-    d = load(DESC_HEAD "client-secret: derive bytes 16 hex\n");
+    d = load(DESC_HEAD "auth-pref: BASIC\nclient-secret: derive bytes 16 hex\n");
     st = dmboot_server_check_cred(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID),
                                   "syncml:auth-basic", cred, n, NULL, 0, NULL, 0, r, &err);
     expect(st, r, &err, DMBOOT_ERR_UNSUPPORTED, DMBOOT_CHECK_NOT_CHECKABLE,
@@ -491,6 +523,144 @@ static void test_basic_and_other_answers(void **state)
     assert_string_equal(dmboot_check_reason_name(DMBOOT_CHECK_WRONG_CREDENTIAL),
                         "wrong-credential");
     assert_null(dmboot_check_reason_name((dmboot_check_reason)99));
+}
+
+/* Issue 14.9: basic (a cleartext password) only when the descriptor allows
+ * it, by client-auth-type or, without one, by auth-pref; md5 and HMAC
+ * without either. */
+static void test_basic_needs_permission(void **state)
+{
+    (void)state;
+    static const char *const descs[] = {
+        DESC_HEAD DESC_FIELDS,                          /* neither: refused */
+        DESC_HEAD "auth-pref: DIGEST\n" DESC_FIELDS,    /* a downgrade: refused */
+        DESC_HEAD "auth-pref: HMAC\n" DESC_FIELDS,      /* refused */
+        DESC_HEAD "client-auth-type: BASIC\n" DESC_FIELDS, /* allowed */
+        DESC_HEAD "auth-pref: BASIC\n" DESC_FIELDS,     /* allowed */
+        DESC_HEAD "auth-pref: BASIC\nclient-auth-type: DIGEST\n" DESC_FIELDS, /* refused */
+    };
+    static const bool allowed[] = {false, false, false, true, true, false};
+    static const char *const why[] = {"allows it by neither client-auth-type nor auth-pref",
+                                      "has auth-pref DIGEST", "has auth-pref HMAC", "",
+                                      "", "has client-auth-type DIGEST"};
+    dmboot_check_result *r = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_check_result_new(&r, NULL), DMBOOT_OK);
+    for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++) {
+        dmboot_descriptor *d = load(descs[i]);
+        dmboot_account *acc = derive(d, DEVID);
+        size_t name_len, secret_len, n, cn_len;
+        const char *name = field(acc, DMBOOT_FIELD_NAME, &name_len);
+        const char *secret = field(acc, DMBOOT_FIELD_CLIENT_SECRET, &secret_len);
+        const uint8_t *cn = (const uint8_t *)field(acc, DMBOOT_FIELD_CLIENT_NONCE, &cn_len);
+        char cred[DMBOOT_CRED_MAX + 1];
+        assert_int_equal(dmboot_auth_basic(name, name_len, secret, secret_len, cred, sizeof cred,
+                                           &n, NULL),
+                         DMBOOT_OK);
+        dmboot_status st =
+            dmboot_server_check_cred(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID),
+                                     "syncml:auth-basic", cred, n, NULL, 0, NULL, 0, r, &err);
+        if (allowed[i])
+            expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "(syncml:auth-basic)");
+        else
+            expect(st, r, &err, DMBOOT_ERR_AUTH_FAILED, DMBOOT_CHECK_TYPE_NOT_ALLOWED, why[i]);
+        /* md5 is refused only by a client-auth-type of another type */
+        md5_of(acc, secret, secret_len, cn, cn_len, cred);
+        st = dmboot_server_check_cred(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID),
+                                      "syncml:auth-md5", cred, 24, NULL, 0, NULL, 0, r, &err);
+        bool md5_ok = dmboot_descriptor_get(d, "client-auth-type") == NULL ||
+                      strcmp(dmboot_descriptor_get(d, "client-auth-type"), "DIGEST") == 0;
+        if (md5_ok)
+            expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "(syncml:auth-md5)");
+        else
+            expect(st, r, &err, DMBOOT_ERR_AUTH_FAILED, DMBOOT_CHECK_TYPE_NOT_ALLOWED,
+                   "client-auth-type BASIC");
+        dmboot_account_free(acc);
+        dmboot_descriptor_free(d);
+    }
+    dmboot_check_result_free(r);
+}
+
+/* Issue 14.11: not-before/not-after are checked at every check, not only
+ * at import: an expired batch stops authenticating. */
+static void test_validity_at_use(void **state)
+{
+    (void)state;
+    static const char *const descs[] = {
+        DESC_HEAD "not-before: 2001-01-01\nnot-after: 2020-12-31\n" DESC_FIELDS,
+        DESC_HEAD "not-before: 2999-01-01\n" DESC_FIELDS,
+        DESC_HEAD "not-before: 2001-01-01\nnot-after: 2999-12-31\n" DESC_FIELDS,
+    };
+    static const char *const why[] = {"has expired (not-after 2020-12-31)",
+                                      "is not valid yet (not-before 2999-01-01)", ""};
+    dmboot_check_result *r = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_check_result_new(&r, NULL), DMBOOT_OK);
+    for (size_t i = 0; i < 3; i++) {
+        dmboot_descriptor *d = load(descs[i]);
+        dmboot_account *acc = derive(d, DEVID);
+        size_t secret_len, cn_len;
+        const char *secret = field(acc, DMBOOT_FIELD_CLIENT_SECRET, &secret_len);
+        const uint8_t *cn = (const uint8_t *)field(acc, DMBOOT_FIELD_CLIENT_NONCE, &cn_len);
+        char cred[32];
+        md5_of(acc, secret, secret_len, cn, cn_len, cred);
+        dmboot_status st =
+            dmboot_server_check_cred(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID),
+                                     "syncml:auth-md5", cred, 24, NULL, 0, NULL, 0, r, &err);
+        if (i == 2)
+            expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "authenticated");
+        else
+            expect(st, r, &err, DMBOOT_ERR_NOT_VALID_NOW, DMBOOT_CHECK_NOT_VALID, why[i]);
+        dmboot_account_free(acc);
+        dmboot_descriptor_free(d);
+    }
+    assert_string_equal(dmboot_check_reason_name(DMBOOT_CHECK_NOT_VALID), "not-valid");
+    dmboot_check_result_free(r);
+}
+
+/* Issue 14.4: the HMAC server credential uses the nonce the device gave. */
+static void test_server_hmac_nonce(void **state)
+{
+    (void)state;
+    dmboot_descriptor *d = load(DESC_HEAD "client-auth-type: HMAC\n" DESC_FIELDS);
+    dmboot_account *acc = derive(d, DEVID);
+    size_t name_len, secret_len, cn_len, n, ss_len;
+    const char *name = field(acc, DMBOOT_FIELD_NAME, &name_len);
+    const char *secret = field(acc, DMBOOT_FIELD_CLIENT_SECRET, &secret_len);
+    const uint8_t *cn = (const uint8_t *)field(acc, DMBOOT_FIELD_CLIENT_NONCE, &cn_len);
+    const char *ss = field(acc, DMBOOT_FIELD_SERVER_SECRET, &ss_len);
+    const char *body = "<SyncML>package</SyncML>";
+    char mac[32], hdr[DMBOOT_HMAC_HEADER_MAX + 1];
+    assert_int_equal(dmboot_auth_hmac(name, name_len, secret, secret_len, cn, cn_len,
+                                      (const uint8_t *)body, strlen(body), mac, sizeof mac, &n,
+                                      NULL),
+                     DMBOOT_OK);
+    assert_int_equal(dmboot_hmac_header_format(name, name_len, mac, n, hdr, sizeof hdr, &n, NULL),
+                     DMBOOT_OK);
+    dmboot_check_result *r = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_check_result_new(&r, NULL), DMBOOT_OK);
+    expect(dmboot_server_check_hmac(d, KEY, 32, DMBOOT_KEY_MASTER, DEVID, strlen(DEVID), hdr,
+                                    strlen(hdr), (const uint8_t *)body, strlen(body), NULL, 0, r,
+                                    &err),
+           r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "authenticated");
+    const char *resp = "<SyncML>reply</SyncML>";
+    const uint8_t dn[] = {0xde, 0xad, 0x00, 0xbe, 0xef};
+    char got[DMBOOT_HMAC_HEADER_MAX + 1], want[DMBOOT_HMAC_HEADER_MAX + 1], smac[32];
+    assert_int_equal(dmboot_check_result_server_hmac(r, dn, sizeof dn, (const uint8_t *)resp,
+                                                     strlen(resp), got, sizeof got, &n, NULL),
+                     DMBOOT_OK);
+    dmboot_auth_hmac("dm.operator.example", 19, ss, ss_len, dn, sizeof dn, (const uint8_t *)resp,
+                     strlen(resp), smac, sizeof smac, &n, NULL);
+    dmboot_hmac_header_format("dm.operator.example", 19, smac, n, want, sizeof want, &n, NULL);
+    assert_string_equal(got, want);
+    /* NULL with a length: refused */
+    assert_int_equal(dmboot_check_result_server_hmac(r, NULL, 3, (const uint8_t *)resp,
+                                                     strlen(resp), got, sizeof got, &n, NULL),
+                     DMBOOT_ERR_INVALID_ARGUMENT);
+    dmboot_check_result_free(r);
+    dmboot_account_free(acc);
+    dmboot_descriptor_free(d);
 }
 
 /* With a registry: the descriptor that covers the DevID is picked. */
@@ -726,6 +896,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_md5_first_contact), cmocka_unit_test(test_hmac_first_contact),
         cmocka_unit_test(test_basic_and_other_answers), cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_basic_needs_permission), cmocka_unit_test(test_validity_at_use),
+        cmocka_unit_test(test_server_hmac_nonce),
         cmocka_unit_test(test_document_bound),
         cmocka_unit_test(test_ports), cmocka_unit_test(test_filenames),
     };

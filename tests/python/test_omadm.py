@@ -115,3 +115,20 @@ def test_registry_check_message_picks_the_descriptor():
     r = reg.check_hmac(acc.devid, header, body.encode(), key=KEY1)
     assert r.authenticated and r.server_cred_type == "syncml:auth-MAC"
     assert r.server_hmac(b"reply").startswith('algorithm=MD5, username="dm.operator.example"')
+    # the server's credential takes the nonce the device gave the server (issue 14.4)
+    derived = r.server_hmac(b"reply")
+    assert r.server_hmac(b"reply", nonce=acc.server_nonce) == derived
+    assert r.server_hmac(b"reply", nonce=b"from the device's Chal") != derived
+    assert r.server_cred() is None  # HMAC: over the reply only
+
+
+def test_server_cred_with_the_device_nonce():
+    d = dmboot.Descriptor.parse(EXAMPLE_TEXT.replace("server-auth-type: HMAC\n", "")
+                                .replace("client-auth-type: HMAC\n", "client-auth-type: DIGEST\n"))
+    acc = d.derive("490154203237518", key=KEY1)
+    r = d.check_cred(acc.devid, "syncml:auth-md5",
+                     dmboot.auth_md5(acc.name, acc.client_secret, acc.client_nonce),
+                     key=KEY1)
+    assert r.authenticated and r.server_cred_type == "syncml:auth-md5"
+    assert r.server_cred() == dmboot.auth_md5(d.server_id, acc.server_secret, acc.server_nonce)
+    assert r.server_cred(b"N") == dmboot.auth_md5(d.server_id, acc.server_secret, b"N")

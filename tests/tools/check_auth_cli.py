@@ -132,6 +132,15 @@ def main():
         out = check("md5 message", base + ["--message", msg], True)
         if "server-cred-type: syncml:auth-md5\nserver-cred: %s\n" % server_md5 not in out:
             fail("md5 server credential", out)
+        # The server credential with the nonce the device gave the server (issue 14.4).
+        out = check("md5, --server-nonce", base + ["--message", msg, "--server-nonce",
+                                                   base64.b64encode(b"dev\0nonce").decode()], True)
+        want = ref.auth_md5("dm.operator.example", acc["server_secret"], b"dev\0nonce")
+        if "server-cred: %s\n" % want not in out or want == server_md5:
+            fail("md5 server credential with --server-nonce", out)
+        r = run(base + ["--message", msg, "--server-nonce", "not base64"])
+        if r.returncode == 0 or b"--server-nonce" not in r.stderr:
+            fail("--server-nonce not base64", r.stderr.decode())
         check("md5 message from stdin", base + ["--message", "-"], True,
               stdin=open(msg, "rb").read())
         check("md5 with --devid", base + ["--devid", DEVID, "--cred-type", "syncml:auth-md5",
@@ -162,6 +171,13 @@ def main():
                              b"<SyncML>response</SyncML>")
         if 'x-syncml-hmac: algorithm=MD5, username="dm.operator.example", mac=%s' % smac not in out:
             fail("hmac server header", out)
+        out = check("hmac, --server-nonce", base + ["--message", msg, "--hmac-header", header,
+                                                    "--response", resp, "--server-nonce",
+                                                    base64.b64encode(b"N2").decode()], True)
+        smac = ref.auth_hmac("dm.operator.example", acc["server_secret"], b"N2",
+                             b"<SyncML>response</SyncML>")
+        if 'mac=%s' % smac not in out:
+            fail("hmac server header with --server-nonce", out)
         msg = write("m7.xml", body.replace(b"1201", b"1200"))
         check("hmac, body changed", base + ["--message", msg, "--hmac-header", header], False,
               "wrong-credential")
@@ -172,8 +188,14 @@ def main():
         if r.returncode != 2 or b"--cred-data-file" not in r.stderr:
             fail("basic on the command line", "not refused: %s" % r.stderr.decode())
         basic = write("basic.txt", ref.auth_basic(name, secret) + "\n")
-        check("basic from a file", base + ["--devid", DEVID, "--cred-type", "syncml:auth-basic",
-                                           "--cred-data-file", basic], True)
+        # basic (a cleartext password) only when the descriptor allows it (issue 14.9)
+        check("basic, not allowed", base + ["--devid", DEVID, "--cred-type", "syncml:auth-basic",
+                                            "--cred-data-file", basic], False, "type-not-allowed")
+        bdesc = write("basic.desc", DESCRIPTOR.replace("name: devid\n",
+                                                       "auth-pref: BASIC\nname: devid\n"))
+        check("basic from a file", [dm, "auth", "check", "--descriptor", bdesc, "--key", key,
+                                    "--devid", DEVID, "--cred-type", "syncml:auth-basic",
+                                    "--cred-data-file", basic], True)
         # 3. With a registry directory instead of the descriptor.
         reg = os.path.join(tmp, "registry")
         os.mkdir(reg)

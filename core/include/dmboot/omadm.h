@@ -267,13 +267,14 @@ typedef enum dmboot_check_reason {
     DMBOOT_CHECK_NOT_CHECKABLE,      /* the descriptor derives no name, secret or nonce */
     DMBOOT_CHECK_BAD_CREDENTIAL,     /* malformed: not base64, Format not b64, bad header */
     DMBOOT_CHECK_WRONG_USERNAME,     /* the user name is not the derived one */
-    DMBOOT_CHECK_WRONG_CREDENTIAL    /* wrong secret, nonce or body */
+    DMBOOT_CHECK_WRONG_CREDENTIAL,   /* wrong secret, nonce or body */
+    DMBOOT_CHECK_NOT_VALID           /* the descriptor is outside not-before..not-after now */
 } dmboot_check_reason;
 
 /* "ok", "error", "bad-message", "wrong-key", "devid-malformed",
  * "not-covered", "no-descriptor", "no-credential", "unknown-credential-type",
  * "type-not-allowed", "not-checkable", "bad-credential", "wrong-username",
- * "wrong-credential"; NULL for a bad value. */
+ * "wrong-credential", "not-valid"; NULL for a bad value. */
 DMBOOT_EXPORT const char *dmboot_check_reason_name(dmboot_check_reason reason);
 
 /* The verdict of a check, reusable across checks. Freeing wipes it. */
@@ -301,16 +302,28 @@ DMBOOT_EXPORT const dmboot_account *dmboot_check_result_account(const dmboot_che
 /* The server credential to send back, when authenticated and the
  * descriptor derives a server-secret (and, for md5 and HMAC, a
  * server-nonce). Its type is server-auth-type, or the client's type when
- * the descriptor has none; its user name is the ServerID; its nonce the
- * derived server-nonce. Type: "syncml:auth-basic", "syncml:auth-md5",
- * "syncml:auth-MAC", or NULL for none. Cred: the <Cred><Data> for basic and
- * md5, NULL otherwise. */
+ * the descriptor has none: "syncml:auth-basic", "syncml:auth-md5",
+ * "syncml:auth-MAC", or NULL for none. Its user name is the ServerID. */
 DMBOOT_EXPORT const char *dmboot_check_result_server_cred_type(const dmboot_check_result *r);
-DMBOOT_EXPORT const char *dmboot_check_result_server_cred(const dmboot_check_result *r);
-/* For HMAC: the x-syncml-hmac header value for the server's response
- * body. DMBOOT_ERR_INVALID_ARGUMENT when the result has no server
- * credential of type HMAC. */
+/* The server credential (the <Cred><Data> for basic and md5; for HMAC
+ * the x-syncml-hmac header value over the server's response body), made
+ * with the nonce the DEVICE gave the server: the NextNonce of its last Chal
+ * to the server (OMA DM security: each side authenticates with the nonce
+ * the other side issued). nonce NULL means the derived server-nonce, what
+ * the device holds as SRVCRED AAuthData until it challenges the server; a
+ * server MUST pass the device's nonce once it has one, or one observed
+ * reply would authenticate anyone as the server to that device for ever.
+ * basic ignores the nonce. DMBOOT_ERR_INVALID_ARGUMENT when the result has
+ * no server credential of that kind (_server_cred: basic or md5; _server_hmac:
+ * HMAC). */
+DMBOOT_EXPORT dmboot_status dmboot_check_result_server_cred(const dmboot_check_result *r,
+                                                            const uint8_t *nonce,
+                                                            size_t nonce_len, char *out,
+                                                            size_t out_cap, size_t *out_len,
+                                                            dmboot_error *err);
 DMBOOT_EXPORT dmboot_status dmboot_check_result_server_hmac(const dmboot_check_result *r,
+                                                            const uint8_t *nonce,
+                                                            size_t nonce_len,
                                                             const uint8_t *body,
                                                             size_t body_len, char *out,
                                                             size_t out_cap, size_t *out_len,
@@ -321,6 +334,12 @@ DMBOOT_EXPORT dmboot_status dmboot_check_result_server_hmac(const dmboot_check_r
  * credential must use: NULL for the derived client-nonce (a first contact);
  * the NextNonce the server issued for later sessions (nonce_len 0 with a
  * non-NULL nonce is an empty nonce).
+ *
+ * The descriptor's not-before/not-after are checked against the clock at
+ * every check (reason "not-valid", DMBOOT_ERR_NOT_VALID_NOW). The
+ * credential's type must be the descriptor's client-auth-type when it has
+ * one; without it, md5 and HMAC are accepted and basic (a cleartext
+ * password) only when auth-pref is BASIC ("type-not-allowed").
  *
  * Returns DMBOOT_OK when authenticated; otherwise the result (and err)
  * say why: DMBOOT_ERR_AUTH_FAILED for a credential that is missing, of an
@@ -357,9 +376,9 @@ DMBOOT_EXPORT dmboot_status dmboot_server_check_message(
 /* The same three with a registry of descriptors: the descriptor is the one
  * whose devid-match covers the DevID (dmboot_registry_lookup), then the
  * check above runs against it with key as the master key. No descriptor
- * covers the DevID: reason "no-descriptor", DMBOOT_ERR_NOT_FOUND. Validity
- * dates and descriptor authentication were checked when the descriptors
- * were added to the registry. */
+ * covers the DevID: reason "no-descriptor", DMBOOT_ERR_NOT_FOUND. The
+ * descriptor's authentication was checked when it was added to the
+ * registry; its validity dates are checked again at every check. */
 DMBOOT_EXPORT dmboot_status dmboot_registry_check_cred(
     const dmboot_registry *reg, const uint8_t *key, size_t key_len, const char *devid,
     size_t devid_len, const char *cred_type, const char *cred_data, size_t cred_data_len,

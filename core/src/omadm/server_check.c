@@ -3,6 +3,7 @@
  * checked -> the server credential. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -20,8 +21,6 @@ struct dmboot_check_result {
     dmboot_account *account;
     const char *server_type; /* static name, or NULL */
     dmboot_cred_type server_cred_type;
-    bool has_server_cred;
-    char server_cred[DMBOOT_CRED_MAX + 1];
     char server_id[SERVER_ID_MAX + 1];
 };
 
@@ -31,7 +30,7 @@ const char *dmboot_check_reason_name(dmboot_check_reason reason)
         "ok",           "error",          "bad-message",    "wrong-key",
         "devid-malformed", "not-covered", "no-descriptor",  "no-credential",
         "unknown-credential-type", "type-not-allowed", "not-checkable",
-        "bad-credential", "wrong-username", "wrong-credential"};
+        "bad-credential", "wrong-username", "wrong-credential", "not-valid"};
     if ((unsigned)reason >= sizeof names / sizeof names[0])
         return NULL;
     return names[reason];
@@ -104,33 +103,69 @@ const char *dmboot_check_result_server_cred_type(const dmboot_check_result *r)
     return dmboot_check_result_authenticated(r) ? r->server_type : NULL;
 }
 
-const char *dmboot_check_result_server_cred(const dmboot_check_result *r)
+/* The nonce the server credential uses: the one the device gave the server
+ * (its last Chal), or the derived server-nonce until it gave one. */
+static bool server_nonce(const dmboot_check_result *r, const uint8_t **nonce, size_t *nonce_len)
 {
-    return dmboot_check_result_authenticated(r) && r->has_server_cred ? r->server_cred : NULL;
+    if (*nonce != NULL)
+        return true;
+    const dmboot_account *acc = r->account;
+    if (!acc->present[DMBOOT_FIELD_SERVER_NONCE])
+        return false;
+    *nonce = acc->value[DMBOOT_FIELD_SERVER_NONCE];
+    *nonce_len = acc->len[DMBOOT_FIELD_SERVER_NONCE];
+    return true;
+}
+
+dmboot_status dmboot_check_result_server_cred(const dmboot_check_result *r,
+                                              const uint8_t *nonce, size_t nonce_len, char *out,
+                                              size_t out_cap, size_t *out_len,
+                                              dmboot_error *err)
+{
+    if (r == NULL || out_len == NULL || (out == NULL && out_cap != 0) ||
+        (nonce == NULL && nonce_len != 0))
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    if (!dmboot_check_result_authenticated(r) || r->server_type == NULL ||
+        r->server_cred_type == DMBOOT_CRED_HMAC)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0,
+                        "the check result has no basic or md5 server credential");
+    const dmboot_account *acc = r->account;
+    if (r->server_cred_type != DMBOOT_CRED_BASIC && !server_nonce(r, &nonce, &nonce_len))
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0,
+                        "no nonce for the server credential");
+    return dmboot_auth_compute(r->server_cred_type, r->server_id, strlen(r->server_id),
+                               (const char *)acc->value[DMBOOT_FIELD_SERVER_SECRET],
+                               acc->len[DMBOOT_FIELD_SERVER_SECRET], nonce, nonce_len, NULL, 0,
+                               out, out_cap, out_len, err);
 }
 
 dmboot_status dmboot_check_result_server_hmac(const dmboot_check_result *r,
+                                              const uint8_t *nonce, size_t nonce_len,
                                               const uint8_t *body, size_t body_len, char *out,
                                               size_t out_cap, size_t *out_len,
                                               dmboot_error *err)
 {
     if (r == NULL || out_len == NULL || (out == NULL && out_cap != 0) ||
-        (body == NULL && body_len != 0))
+        (body == NULL && body_len != 0) || (nonce == NULL && nonce_len != 0))
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
     if (!dmboot_check_result_authenticated(r) || r->server_type == NULL ||
         r->server_cred_type != DMBOOT_CRED_HMAC)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0,
                         "the check result has no HMAC server credential");
+    if (!server_nonce(r, &nonce, &nonce_len))
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0,
+                        "no nonce for the server credential");
     const dmboot_account *acc = r->account;
     char mac[DMBOOT_CRED_MD5_LEN + 1];
     size_t n = 0;
     dmboot_status st = dmboot_auth_hmac(
         r->server_id, strlen(r->server_id), (const char *)acc->value[DMBOOT_FIELD_SERVER_SECRET],
-        acc->len[DMBOOT_FIELD_SERVER_SECRET], acc->value[DMBOOT_FIELD_SERVER_NONCE],
-        acc->len[DMBOOT_FIELD_SERVER_NONCE], body, body_len, mac, sizeof mac, &n, err);
+        acc->len[DMBOOT_FIELD_SERVER_SECRET], nonce, nonce_len, body, body_len, mac, sizeof mac,
+        &n, err);
     if (st == DMBOOT_OK)
         st = dmboot_hmac_header_format(r->server_id, strlen(r->server_id), mac, n, out, out_cap,
                                        out_len, err);
+    OPENSSL_cleanse(mac, sizeof mac);
     return st;
 }
 
@@ -182,6 +217,7 @@ static dmboot_status status_of(dmboot_check_reason reason)
     case DMBOOT_CHECK_NOT_COVERED: return DMBOOT_ERR_NOT_COVERED;
     case DMBOOT_CHECK_NO_DESCRIPTOR: return DMBOOT_ERR_NOT_FOUND;
     case DMBOOT_CHECK_NOT_CHECKABLE: return DMBOOT_ERR_UNSUPPORTED;
+    case DMBOOT_CHECK_NOT_VALID: return DMBOOT_ERR_NOT_VALID_NOW;
     case DMBOOT_CHECK_ERROR: return DMBOOT_ERR_INVALID_ARGUMENT; /* not used: see verdict() */
     default: return DMBOOT_ERR_AUTH_FAILED;
     }
@@ -235,32 +271,42 @@ static dmboot_cred_type type_of_auth(const char *t, bool *known)
     return DMBOOT_CRED_MD5;
 }
 
-/* The server credential for an authenticated account. */
-static dmboot_status server_credential(dmboot_check_result *r, const dmboot_descriptor *d,
-                                       dmboot_cred_type client_type, dmboot_error *err)
+/* The server credential's type for an authenticated account (computed on
+ * demand with the nonce the device gave the server:
+ * dmboot_check_result_server_cred, _server_hmac). */
+static void server_credential(dmboot_check_result *r, const dmboot_descriptor *d,
+                              dmboot_cred_type client_type)
 {
     const dmboot_account *acc = r->account;
     const char *sat = dmboot_descriptor_get(d, "server-auth-type");
     bool known = false;
     dmboot_cred_type t = sat ? type_of_auth(sat, &known) : client_type;
     if (sat != NULL && !known)
-        return DMBOOT_OK; /* the parser admits no other value */
+        return; /* the parser admits no other value */
     snprintf(r->server_id, sizeof r->server_id, "%s", d->server_id);
     if (!acc->present[DMBOOT_FIELD_SERVER_SECRET] ||
         (t != DMBOOT_CRED_BASIC && !acc->present[DMBOOT_FIELD_SERVER_NONCE]))
-        return DMBOOT_OK; /* nothing to authenticate the server with */
+        return; /* nothing to authenticate the server with */
     r->server_type = dmboot_cred_type_name(t);
     r->server_cred_type = t;
-    if (t == DMBOOT_CRED_HMAC)
-        return DMBOOT_OK; /* computed over the response: dmboot_check_result_server_hmac */
-    size_t n = 0;
-    dmboot_status st = dmboot_auth_compute(
-        t, r->server_id, strlen(r->server_id), (const char *)acc->value[DMBOOT_FIELD_SERVER_SECRET],
-        acc->len[DMBOOT_FIELD_SERVER_SECRET], acc->value[DMBOOT_FIELD_SERVER_NONCE],
-        acc->len[DMBOOT_FIELD_SERVER_NONCE], NULL, 0, r->server_cred, sizeof r->server_cred, &n,
-        err);
-    r->has_server_cred = st == DMBOOT_OK;
-    return st;
+}
+
+/* May a client authenticate with type t under d? client-auth-type, when
+ * present, is the one type; else basic (a cleartext password) only when
+ * auth-pref names it, md5 and HMAC always. */
+static bool type_allowed(const dmboot_descriptor *d, dmboot_cred_type t, const char **rule,
+                         const char **value)
+{
+    bool known = false;
+    *rule = "client-auth-type";
+    *value = dmboot_descriptor_get(d, "client-auth-type");
+    if (*value != NULL)
+        return type_of_auth(*value, &known) == t && known;
+    if (t != DMBOOT_CRED_BASIC)
+        return true;
+    *rule = "auth-pref";
+    *value = dmboot_descriptor_get(d, "auth-pref");
+    return *value != NULL && type_of_auth(*value, &known) == t && known;
 }
 
 static dmboot_status check(const dmboot_descriptor *d, const uint8_t *key, size_t key_len,
@@ -271,10 +317,8 @@ static dmboot_status check(const dmboot_descriptor *d, const uint8_t *key, size_
     /* Forget the previous check. */
     dmboot_account *acc = r->account;
     dmboot_account_clear(acc);
-    OPENSSL_cleanse(r->server_cred, sizeof r->server_cred);
     r->devid[0] = r->descriptor_id[0] = '\0';
     r->client_type = r->server_type = NULL;
-    r->has_server_cred = false;
     if (d == NULL || key == NULL || (devid == NULL && devid_len != 0) ||
         (nonce == NULL && nonce_len != 0)) {
         dmboot_error e;
@@ -282,6 +326,19 @@ static dmboot_status check(const dmboot_descriptor *d, const uint8_t *key, size_
         return stopped(r, DMBOOT_ERR_INVALID_ARGUMENT, &e, err);
     }
     snprintf(r->descriptor_id, sizeof r->descriptor_id, "%s", d->id);
+
+    /* 0. The descriptor's validity, at use (a server runs for years; the
+     * import's check alone would keep an expired batch working). */
+    int64_t now = (int64_t)time(NULL);
+    if (now < d->not_before || now > d->not_after) {
+        const char *nb = dmboot_descriptor_get(d, "not-before");
+        const char *na = dmboot_descriptor_get(d, "not-after");
+        return verdict(r, err, DMBOOT_CHECK_NOT_VALID,
+                       now < d->not_before
+                           ? "not valid: descriptor '%s' is not valid yet (not-before %s)"
+                           : "not valid: descriptor '%s' has expired (not-after %s)",
+                       d->id, now < d->not_before ? (nb ? nb : "?") : (na ? na : "?"));
+    }
 
     /* 1. The key, and the device's account. */
     dmboot_error e;
@@ -331,13 +388,18 @@ static dmboot_status check(const dmboot_descriptor *d, const uint8_t *key, size_
         }
     }
     r->client_type = dmboot_cred_type_name(t);
-    const char *cat = dmboot_descriptor_get(d, "client-auth-type");
-    bool known;
-    if (cat != NULL && (type_of_auth(cat, &known) != t || !known))
+    const char *rule = NULL, *allowed = NULL;
+    if (!type_allowed(d, t, &rule, &allowed)) {
+        if (allowed != NULL)
+            return verdict(r, err, DMBOOT_CHECK_TYPE_NOT_ALLOWED,
+                           "credential type not allowed: DevID %s sent %s, descriptor '%s' has "
+                           "%s %s",
+                           r->devid, r->client_type, d->id, rule, allowed);
         return verdict(r, err, DMBOOT_CHECK_TYPE_NOT_ALLOWED,
-                       "credential type not allowed: DevID %s sent %s, descriptor '%s' has "
-                       "client-auth-type %s",
-                       r->devid, r->client_type, d->id, cat);
+                       "credential type not allowed: DevID %s sent %s (a cleartext password), "
+                       "descriptor '%s' allows it by neither client-auth-type nor auth-pref",
+                       r->devid, r->client_type, d->id);
+    }
 
     /* 3. What the check needs from the descriptor. */
     if (!acc->present[DMBOOT_FIELD_NAME])
@@ -436,9 +498,7 @@ static dmboot_status check(const dmboot_descriptor *d, const uint8_t *key, size_
         return stopped(r, st, &e, err);
 
     /* 5. Authenticated: the answer. */
-    st = server_credential(r, d, t, &e);
-    if (st != DMBOOT_OK)
-        return stopped(r, st, &e, err);
+    server_credential(r, d, t);
     r->reason = DMBOOT_CHECK_OK;
     snprintf(r->message, sizeof r->message,
              "authenticated as DevID %s under descriptor '%s' (%s)", r->devid, d->id,
@@ -494,7 +554,6 @@ static dmboot_status bad_message(dmboot_check_result *r, const char *descriptor_
     r->devid[0] = '\0';
     snprintf(r->descriptor_id, sizeof r->descriptor_id, "%s", descriptor_id);
     r->client_type = r->server_type = NULL;
-    r->has_server_cred = false;
     dmboot_account_clear(r->account);
     snprintf(r->message, sizeof r->message, "bad message: %.300s", e->message);
     dmb_fail(err, DMBOOT_ERR_SYNTAX, 0, "%s", r->message);
@@ -563,7 +622,6 @@ static dmboot_status pick(const dmboot_registry *reg, const char *devid, size_t 
         return DMBOOT_OK;
     r->devid[0] = r->descriptor_id[0] = '\0';
     r->client_type = r->server_type = NULL;
-    r->has_server_cred = false;
     if (st == DMBOOT_ERR_NOT_FOUND)
         return verdict(r, err, DMBOOT_CHECK_NO_DESCRIPTOR, "no descriptor: %s", e.message);
     return stopped(r, st, &e, err); /* an overlap, a NULL argument */
