@@ -68,6 +68,14 @@ void cli_free_file(char *buf, size_t len)
 
 dmboot_signing_key *cli_read_signing_key(const char *path)
 {
+    if (strcmp(path, "-") != 0) {
+        /* a file: the library's checks (no symlink, mode & 077 == 0) */
+        dmboot_signing_key *k = NULL;
+        dmboot_error err;
+        if (dmboot_signing_key_load(path, &k, &err) != DMBOOT_OK)
+            cli_fail(NULL, &err);
+        return k;
+    }
     char *pem = NULL;
     size_t len = 0;
     if (!cli_read_file(path, PEM_FILE_MAX, &pem, &len))

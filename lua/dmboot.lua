@@ -108,7 +108,10 @@ end
 
 --- Read a master key or batch key file (hex on one line, as written by
 -- `openssl rand -hex 32` or `dmboot key new`). The file's bytes are wiped
--- from C memory after decoding. Returns the key bytes, or nil, message.
+-- from C memory after decoding. Like OpenSSH with a private key, a
+-- symbolic link or a file group or others may access (mode & 077) is
+-- refused (nil, message naming the file, "key"). Returns the key bytes, or
+-- nil, message.
 function M.read_key_file(path)
     check_string(path, 1, "read_key_file")
     return call(native.dmboot_key_load, path)

@@ -88,8 +88,10 @@ class SigningKey:
 
     @classmethod
     def load(cls, path: PathLike) -> "SigningKey":
-        """Read a PEM private key file."""
-        return cls.from_pem(_read_text(path))
+        """Read a PEM private key file. Like a key file it must be private:
+        a symbolic link, or a file group or others may access (mode & 077),
+        raises :class:`dmboot.BadKeyError` naming it (``chmod 600`` it)."""
+        return cls(native.dmboot_signing_key_load(os.fspath(path)))
 
     def private_pem(self) -> str:
         """The private key as PKCS#8 PEM (a secret: write it with care)."""

@@ -1,12 +1,15 @@
 /*
  * Ed25519 keys and signatures: RFC 8032 known answers through the PEM
  * readers and the signing/verifying code paths, PEM formats as OpenSSL's
- * tools write them, every kind of wrong key file, and the verifier's
+ * tools write them, every kind of wrong key file, the file checks of key
+ * files (no symlink, nothing for group or others), and the verifier's
  * argument checks.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -257,6 +260,92 @@ static void test_wrong_key_files(void **state)
     expect_public_key_error(two, "more than one");
 }
 
+/* Key files, master/batch and signing alike, as OpenSSH treats a private
+ * key (issue 14.11): a symbolic link, a file group or others may access,
+ * and something that is not a regular file are refused, naming the file. */
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void expect_refused(dmboot_status st, const dmboot_error *err, dmboot_status want,
+                           const char *path, const char *fragment)
+{
+    assert_int_equal(st, want);
+    if (strstr(err->message, path) == NULL || strstr(err->message, fragment) == NULL)
+        fail_msg("message '%s' lacks '%s' or '%s'", err->message, path, fragment);
+}
+
+static void test_key_file_checks(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dmboot-keyfile-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char key[128], link_[128], sk[128], sk_link[128];
+    snprintf(key, sizeof key, "%s/master.key", dir);
+    snprintf(link_, sizeof link_, "%s/link.key", dir);
+    snprintf(sk, sizeof sk, "%s/issuer.key", dir);
+    snprintf(sk_link, sizeof sk_link, "%s/issuer-link.key", dir);
+    static const char HEX[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+    uint8_t k[64];
+    size_t kl = 0;
+    dmboot_error err;
+    dmboot_signing_key *s = NULL;
+
+    /* private files are read */
+    write_file(key, HEX, 0600);
+    write_file(sk, RFC1_PRIVATE_PEM, 0400);
+    assert_int_equal(dmboot_key_load(key, k, sizeof k, &kl, &err), DMBOOT_OK);
+    assert_int_equal(kl, 32);
+    assert_int_equal(dmboot_signing_key_load(sk, &s, &err), DMBOOT_OK);
+    dmboot_signing_key_free(s);
+    s = NULL;
+
+    /* any bit for group or others is refused, and the mode is named */
+    static const mode_t OPEN[] = {0644, 0640, 0604, 0660, 0602, 0610, 0601, 0666};
+    for (size_t i = 0; i < sizeof OPEN / sizeof OPEN[0]; i++) {
+        char mode[16];
+        snprintf(mode, sizeof mode, "(mode %04o)", (unsigned)OPEN[i]);
+        assert_int_equal(chmod(key, OPEN[i]), 0);
+        expect_refused(dmboot_key_load(key, k, sizeof k, &kl, &err), &err, DMBOOT_ERR_KEY, key,
+                       mode);
+        expect_refused(dmboot_key_load(key, k, sizeof k, &kl, &err), &err, DMBOOT_ERR_KEY, key,
+                       "chmod 600");
+        assert_int_equal(chmod(sk, OPEN[i]), 0);
+        expect_refused(dmboot_signing_key_load(sk, &s, &err), &err, DMBOOT_ERR_KEY, sk, mode);
+        assert_null(s);
+    }
+    assert_int_equal(chmod(key, 0600), 0);
+    assert_int_equal(chmod(sk, 0600), 0);
+
+    /* a symbolic link to a private file is refused, naming the link */
+    assert_int_equal(symlink(key, link_), 0);
+    assert_int_equal(symlink(sk, sk_link), 0);
+    expect_refused(dmboot_key_load(link_, k, sizeof k, &kl, &err), &err, DMBOOT_ERR_KEY, link_,
+                   "is a symbolic link");
+    expect_refused(dmboot_signing_key_load(sk_link, &s, &err), &err, DMBOOT_ERR_KEY, sk_link,
+                   "is a symbolic link");
+    assert_null(s);
+    /* a directory, a missing file */
+    expect_refused(dmboot_key_load(dir, k, sizeof k, &kl, &err), &err, DMBOOT_ERR_IO, dir,
+                   "not a regular file");
+    unlink(key);
+    expect_refused(dmboot_key_load(key, k, sizeof k, &kl, &err), &err, DMBOOT_ERR_IO, key,
+                   "cannot open");
+    /* a public key in a signing key file: named with the file */
+    write_file(sk, RFC1_PUBLIC_PEM, 0600);
+    expect_refused(dmboot_signing_key_load(sk, &s, &err), &err, DMBOOT_ERR_KEY, sk, "public");
+
+    unlink(link_);
+    unlink(sk_link);
+    unlink(sk);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_verifier_arguments(void **state)
 {
     (void)state;
@@ -303,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_pem_formats_match_openssl_tools),
         cmocka_unit_test(test_generate_round_trip),
         cmocka_unit_test(test_wrong_key_files),
+        cmocka_unit_test(test_key_file_checks),
         cmocka_unit_test(test_verifier_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,37 @@ run 2 "$dmboot" key pair --out-private x.key
 expect_err "--out-private FILE and --out-public FILE are required"
 run 2 "$dmboot" key pair --out-private same --out-public same
 
+# ---- key files must be private, as OpenSSH requires of a private key
+# (issue 14.11): a file group or others may access, or a symbolic link, is
+# refused with a message naming it; master, batch and signing keys alike
+cp master.key open.key
+for mode in 644 640 604 660 602 610 601; do
+    chmod "$mode" open.key
+    run 1 "$dmboot" key check --descriptor batch.desc --key open.key
+    expect_err "key file open.key is accessible by group or others (mode 0$mode): refused"
+    expect_err "chmod 600 open.key"
+    run 1 "$dmboot" verify --descriptor batch.desc --key open.key --allow-unauthenticated
+    expect_err "key file open.key is accessible by group or others (mode 0$mode)"
+done
+cp issuer.key open-issuer.key
+chmod 640 open-issuer.key
+run 1 "$dmboot" sign --descriptor batch.desc --signing-key open-issuer.key --out unused.desc
+expect_err "signing key file open-issuer.key is accessible by group or others (mode 0640)"
+[ ! -e unused.desc ] || fail "signed with a signing key others can read"
+ln -s master.key linked.key
+ln -s issuer.key linked-issuer.key
+run 1 "$dmboot" key check --descriptor batch.desc --key linked.key
+expect_err "key file linked.key is a symbolic link: refused"
+run 1 "$dmboot" derive --descriptor batch.desc --batch-key linked.key 490154203237518
+expect_err "key file linked.key is a symbolic link: refused"
+run 1 "$dmboot" sign --descriptor batch.desc --signing-key linked-issuer.key --out unused.desc
+expect_err "signing key file linked-issuer.key is a symbolic link: refused"
+chmod 600 open.key
+run 0 "$dmboot" key check --descriptor batch.desc --key open.key
+# the key from standard input is not a file: no mode to check
+run 0 "$dmboot" key check --descriptor batch.desc --key - < open.key
+rm -f open.key open-issuer.key linked.key linked-issuer.key
+
 # ---- key check before signing: no key-check line yet
 run 0 "$dmboot" key check --descriptor batch.desc --key master.key
 kc=$(sed -n 's/^key check: //p' out)

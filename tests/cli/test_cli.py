@@ -57,6 +57,7 @@ def work(tmp_path):
     (tmp_path / "batch.desc").write_text(DESC)
     key = bytes(range(7, 7 + 40))
     (tmp_path / "master.key").write_text(key.hex() + "\n")
+    (tmp_path / "master.key").chmod(0o600)  # key files must be private
     return tmp_path, key
 
 
@@ -125,6 +126,7 @@ def test_derive_stdin_csv_and_batch_key(work):
     # the batch key gives the same accounts
     bk = ref.batch_key("kbkdf-hmac-sha256", key, "cli-test-batch")
     (d / "batch.key").write_text(bk.hex() + "\n")
+    (d / "batch.key").chmod(0o600)
     p2 = run("derive", "--descriptor", d / "batch.desc", "--batch-key", d / "batch.key", "--format", "csv",
              input=typed.encode(), check=0)
     assert p2.stdout == p.stdout
@@ -172,6 +174,7 @@ def test_usage_errors(work):
 def test_bad_inputs(work):
     d, key = work
     (d / "short.key").write_text("abcd\n")
+    (d / "short.key").chmod(0o600)
     p = run("derive", "--descriptor", d / "batch.desc", "--key", d / "short.key", IMEIS[0], check=1)
     assert b"4 hex digits" in p.stderr
     (d / "bad.desc").write_text(DESC.replace("server-id:", "serverid:"))
@@ -185,6 +188,7 @@ def test_bad_inputs(work):
     (d / "kc.desc").write_text(DESC + "key-check: %s\n" % kc)
     run("derive", "--descriptor", d / "kc.desc", "--key", d / "master.key", IMEIS[0], check=0)
     (d / "other.key").write_text("11" * 32 + "\n")
+    (d / "other.key").chmod(0o600)
     p = run("derive", "--descriptor", d / "kc.desc", "--key", d / "other.key", IMEIS[0], check=1)
     assert b"does not match key-check" in p.stderr and p.stdout == b""
 

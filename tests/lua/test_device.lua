@@ -69,6 +69,7 @@ test("examples: factory fixture then device check", function()
     local keyfile = dir .. "/batch.key"
     local d = assert(dmboot.parse(F.EXAMPLE))
     T.write(keyfile, T.hex(d:batch_key(F.KEY1)) .. "\n")
+    assert(os.execute("chmod 600 " .. keyfile)) -- key files must be private
     local list = dir .. "/devids.txt"
     T.write(list, "490154203237518\n35-209911-015838-9\n\n")
     local out = run_example(("factory_fixture.lua %s %s %s < %s"):format(F.EXAMPLE_PATH,

@@ -114,6 +114,7 @@ def main():
         # 2. A server's check of captured messages.
         desc = write("d.desc", DESCRIPTOR)
         key = write("k.hex", KEY_HEX + "\n")
+        os.chmod(key, 0o600)  # key files must be private
         acc = ref.derive_account(DESCRIPTOR.encode(), key=bytes.fromhex(KEY_HEX), devid=DEVID)
         name, secret, cn = acc["name"], acc["client_secret"], acc["client_nonce"]
         server_md5 = ref.auth_md5("dm.operator.example", acc["server_secret"], acc["server_nonce"])

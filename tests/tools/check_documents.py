@@ -304,6 +304,7 @@ def main():
         key = os.path.join(tmp, "key.hex")
         with open(key, "w") as f:
             f.write(KEY_HEX + "\n")
+        os.chmod(key, 0o600)  # key files must be private
         for kind, text in DESCRIPTORS.items():
             dpath = os.path.join(tmp, kind + ".desc")
             with open(dpath, "w", encoding="utf-8") as f:

@@ -36,6 +36,13 @@ DMBOOT_EXPORT dmboot_status dmboot_signing_key_generate(dmboot_signing_key **out
 DMBOOT_EXPORT dmboot_status dmboot_signing_key_from_pem(const char *pem, size_t pem_len,
                                                         dmboot_signing_key **out,
                                                         dmboot_error *err);
+/* Read a signing key file (PEM as above). Like a key file
+ * (dmboot_key_load), it is refused (DMBOOT_ERR_KEY, naming it) when the path
+ * is a symbolic link, not a regular file, or accessible by group or others
+ * (mode & 077). */
+DMBOOT_EXPORT dmboot_status dmboot_signing_key_load(const char *path,
+                                                    dmboot_signing_key **out,
+                                                    dmboot_error *err);
 /* Write the private key as PKCS#8 PEM (the same format). The caller wipes
  * the buffer. out_cap of DMBOOT_PEM_MAX suffices. */
 DMBOOT_EXPORT dmboot_status dmboot_signing_key_private_pem(const dmboot_signing_key *k,

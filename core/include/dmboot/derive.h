@@ -34,7 +34,10 @@ DMBOOT_EXPORT dmboot_status dmboot_key_decode(const char *text, size_t text_len,
                                               size_t *key_len, dmboot_error *err);
 
 /* Read and decode a key file (see dmboot_key_decode). The file's bytes are
- * wiped from memory after decoding. */
+ * wiped from memory after decoding. As OpenSSH does for a private key, the
+ * file is refused (DMBOOT_ERR_KEY, naming it) when the path is a symbolic
+ * link, when it is not a regular file, or when its mode gives group or
+ * others any access (mode & 077): `chmod 600` it. */
 DMBOOT_EXPORT dmboot_status dmboot_key_load(const char *path, uint8_t *key,
                                             size_t key_cap, size_t *key_len,
                                             dmboot_error *err);

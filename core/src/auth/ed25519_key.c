@@ -145,6 +145,27 @@ dmboot_status dmboot_signing_key_from_pem(const char *pem, size_t pem_len,
     return DMBOOT_OK;
 }
 
+dmboot_status dmboot_signing_key_load(const char *path, dmboot_signing_key **out,
+                                      dmboot_error *err)
+{
+    if (path == NULL || out == NULL)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    char *pem = NULL;
+    size_t len = 0;
+    dmboot_status st =
+        dmb_read_secret_file(path, "signing key file", PEM_INPUT_MAX, &pem, &len, err);
+    if (st != DMBOOT_OK)
+        return st;
+    st = dmboot_signing_key_from_pem(pem, len, out, err);
+    OPENSSL_clear_free(pem, len + 1);
+    if (st != DMBOOT_OK && err != NULL) {
+        char msg[DMBOOT_ERROR_MESSAGE_MAX];
+        memcpy(msg, err->message, sizeof msg);
+        dmb_fail(err, st, 0, "%s: %s", path, msg);
+    }
+    return st;
+}
+
 dmboot_status dmboot_signing_key_generate(dmboot_signing_key **out, dmboot_error *err)
 {
     if (out == NULL)

@@ -54,6 +54,14 @@ dmboot_status dmb_read_file(const char *path, size_t max, dmboot_status too_larg
 dmboot_status dmb_read_fd(int fd, size_t max, dmboot_status too_large, const char *what,
                           char **out, size_t *out_len, dmboot_error *err);
 
+/* Read a file that holds a secret (a key file), as dmb_read_file, after
+ * the checks OpenSSH makes of a private key: the path must not be a
+ * symbolic link (O_NOFOLLOW), must be a regular file, and its mode must
+ * give group and others nothing (mode & 077 == 0). A refusal is
+ * DMBOOT_ERR_KEY naming `what` and the file, and how to fix it. */
+dmboot_status dmb_read_secret_file(const char *path, const char *what, size_t max,
+                                   char **out, size_t *out_len, dmboot_error *err);
+
 /* Thread-safe text for an errno value. */
 const char *dmb_strerrno(int e, char buf[128]);
 

@@ -78,7 +78,7 @@ dmboot_status dmboot_key_load(const char *path, uint8_t *key, size_t key_cap,
 {
     char *buf = NULL;
     size_t len = 0;
-    dmboot_status st = dmb_read_file(path, KEY_FILE_MAX, DMBOOT_ERR_IO, &buf, &len, err);
+    dmboot_status st = dmb_read_secret_file(path, "key file", KEY_FILE_MAX, &buf, &len, err);
     if (st != DMBOOT_OK)
         return st;
     return decode_and_wipe(buf, len, key, key_cap, key_len, path, err);
