@@ -12,10 +12,13 @@
  *                          very first WBXML call (the one-time load)
  * (tests/CMakeLists.txt registers all three.) */
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test_util.h"
 #include "dmboot.h"
@@ -700,6 +703,134 @@ static void test_hostile_input(void **state)
     dmboot_free(x, n);
 }
 
+/* Decode w in a child process, so that a libwbxml2 abort (an assert) or
+ * crash fails this test instead of ending it: the child reports the status
+ * and the message's first bytes through a pipe; the parent insists on a
+ * normal exit, DMBOOT_ERR_SYNTAX, and a message saying why. */
+static void expect_refused_in_child(const uint8_t *w, size_t len, const char *why)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        char *x = NULL;
+        size_t n = 0;
+        dmboot_error err;
+        memset(&err, 0, sizeof err);
+        dmboot_status st = dmboot_wbxml_to_xml(w, len, &x, &n, &err);
+        char out[sizeof err.message + 16];
+        int k = snprintf(out, sizeof out, "%d %s", (int)st, st == DMBOOT_OK ? "" : err.message);
+        ssize_t wrote = write(fds[1], out, (size_t)k);
+        _exit(wrote == k ? 0 : 3);
+    }
+    close(fds[1]);
+    char got[DMBOOT_ERROR_MESSAGE_MAX + 32];
+    size_t have = 0;
+    ssize_t r;
+    while (have < sizeof got - 1 && (r = read(fds[0], got + have, sizeof got - 1 - have)) > 0)
+        have += (size_t)r;
+    got[have] = '\0';
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status))
+        fail_msg("decoding killed the process with signal %d (libwbxml2 reached)",
+                 WTERMSIG(status));
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0)
+        fail_msg("the decoding child exited with %d", WEXITSTATUS(status));
+    char want[32];
+    snprintf(want, sizeof want, "%d ", (int)DMBOOT_ERR_SYNTAX);
+    if (strncmp(got, want, strlen(want)) != 0 || strstr(got, why) == NULL)
+        fail_msg("got '%s', want status %d saying '%s'", got, (int)DMBOOT_ERR_SYNTAX, why);
+}
+
+/* An embedded DevInf 1.2 document (WBXML 1.3) whose DevInf holds ENTITY
+ * 0x80000000: libwbxml2 asserts in parse_entity when it decodes it. */
+static const uint8_t EVIL_DEVINF[] = {0x03, 0xa4, 0x03, 0x6a, 0x00, 0x4a, 0x02,
+                                      0x88, 0x80, 0x80, 0x80, 0x00, 0x01};
+static const char DEVINF_WBXML[] = "application/vnd.syncml-devinf+wbxml";
+
+/* <SyncML><SyncHdr>VerDTD..MsgID <Target><LocURI/></Target> */
+static size_t hdr_start(uint8_t *p)
+{
+    size_t at = put(p, 0, "\x02\xa4\x01\x6a\x00\x6d\x6c", 7);
+    at = put_str(p, at, 0x31, "1.2");
+    at = put_str(p, at, 0x32, "DM/1.2");
+    at = put_str(p, at, 0x25, "1");
+    at = put_str(p, at, 0x1b, "1");
+    p[at++] = 0x6e; /* <Target> */
+    at = put_str(p, at, 0x17, "http://dm.example/dm");
+    p[at++] = 0x01;
+    return at;
+}
+
+/* The first Meta's first Type decides, for libwbxml2, as soon as that Type
+ * ends: Data inside a still-open Meta is decoded as an embedded document
+ * too (issue 14, item 1). Each placement decodes in a child process. */
+static void test_embedded_in_open_meta(void **state)
+{
+    (void)state;
+    skip_without_library();
+    uint8_t p[512];
+    const char *why = "an entity that is not a Unicode character (in an embedded document)";
+
+    /* SyncHdr/Source/Meta: <Type>...+wbxml</Type> <Data>OPAQUE</Data>
+     * inside the Meta, before its END (the reported abort) */
+    size_t at = hdr_start(p);
+    p[at++] = 0x67; /* <Source> */
+    at = put_str(p, at, 0x17, "IMEI:490154203237518");
+    at = put(p, at, "\x5a\x00\x01", 3); /* <Meta> SWITCH_PAGE 1 */
+    at = put_str(p, at, 0x13, DEVINF_WBXML);
+    at = put(p, at, "\x00\x00", 2); /* SWITCH_PAGE 0 */
+    at = put_opaque(p, at, 0x0f, EVIL_DEVINF, sizeof EVIL_DEVINF);
+    at = put(p, at, "\x01\x01\x01\x01", 4); /* Meta, Source, SyncHdr, SyncML */
+    expect_refused_in_child(p, at, why);
+
+    /* the same Data after </Meta> (was refused already) */
+    at = hdr_start(p);
+    p[at++] = 0x67;
+    at = put_str(p, at, 0x17, "IMEI:490154203237518");
+    at = put(p, at, "\x5a\x00\x01", 3);
+    at = put_str(p, at, 0x13, DEVINF_WBXML);
+    at = put(p, at, "\x00\x00\x01", 3); /* SWITCH_PAGE 0, END of Meta */
+    at = put_opaque(p, at, 0x0f, EVIL_DEVINF, sizeof EVIL_DEVINF);
+    at = put(p, at, "\x01\x01\x01", 3);
+    expect_refused_in_child(p, at, why);
+
+    /* an Item's open Meta, with another element between Type and Data */
+    at = put(p, 0, "\x02\xa4\x01\x6a\x00\x6d\x6b\x62", 8); /* SyncML SyncBody Results */
+    at = put_str(p, at, 0x0b, "2");
+    at = put(p, at, "\x54\x5a\x00\x01", 4); /* <Item><Meta> SWITCH_PAGE 1 */
+    at = put_str(p, at, 0x13, DEVINF_WBXML);
+    at = put_str(p, at, 0x07, "b64");
+    at = put(p, at, "\x00\x00", 2);
+    at = put_opaque(p, at, 0x0f, EVIL_DEVINF, sizeof EVIL_DEVINF);
+    at = put(p, at, "\x01\x01\x01\x01\x01", 5);
+    expect_refused_in_child(p, at, why);
+
+    /* libwbxml2's tree, not the document's: a Replace Item's Data in two
+     * pieces becomes two nested CDATA nodes, and at its END libwbxml2
+     * climbs back only to that Data, so what follows in the document hangs
+     * under the Data there. The Item's first Meta says text/plain; a later
+     * Meta (the Data's first, for libwbxml2) says +wbxml. */
+    at = put(p, 0, "\x02\xa4\x01\x6a\x00\x6d\x6b\x60", 8); /* SyncML SyncBody Replace */
+    at = put_str(p, at, 0x0b, "2");
+    at = put(p, at, "\x54\x5a\x00\x01", 4); /* <Item><Meta> */
+    at = put_str(p, at, 0x13, "text/plain");
+    at = put(p, at, "\x00\x00\x01", 3);
+    at = put(p, at, "\x4f\x03" "a" "\x00\x03" "b" "\x00\x01", 8); /* <Data> "a" "b" </Data> */
+    at = put(p, at, "\x5a\x00\x01", 3);
+    at = put_str(p, at, 0x13, DEVINF_WBXML);
+    at = put(p, at, "\x00\x00\x01", 3);
+    at = put_opaque(p, at, 0x0f, EVIL_DEVINF, sizeof EVIL_DEVINF);
+    at = put(p, at, "\x01\x01\x01\x01", 4);
+    expect_refused_in_child(p, at, why);
+}
+
 /* Run in a process whose DMBOOT_WBXML_LIBRARY names a missing file or a
  * library that is not libwbxml2 (see the top of the file). */
 static const char *expected_reason;
@@ -807,6 +938,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_large_message),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_embedded_in_open_meta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

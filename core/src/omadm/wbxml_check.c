@@ -21,10 +21,11 @@
  *     processing instructions, no literal tags; attributes only as literal
  *     names with string values (an old client's way of writing xmlns);
  *     nothing after the root element; at most DMB_WBXML_DEPTH_MAX levels;
- *   - an embedded document (the Data libwbxml2 would decode as WBXML, by
- *     the same rule it uses: the Meta/Type of the Data's parent, else of
- *     its grandparent) must itself pass these checks as DevInf 1.1 (0x0FD4),
- *     DevInf 1.2 (0x1203) or DM DDF 1.2 (-//OMA//DTD-DM-DDF 1.2//EN).
+ *   - an embedded document (text libwbxml2 would decode as WBXML, by the
+ *     rule it uses, on the tree it has built so far: see "libwbxml2's
+ *     tree" below) must be opaque data and must itself pass these checks as
+ *     DevInf 1.1 (0x0FD4), DevInf 1.2 (0x1203) or DM DDF 1.2
+ *     (-//OMA//DTD-DM-DDF 1.2//EN).
  */
 #include <string.h>
 
@@ -37,24 +38,70 @@
 enum { T_SWITCH_PAGE = 0x00, T_END = 0x01, T_ENTITY = 0x02, T_STR_I = 0x03, T_LITERAL = 0x04,
        T_PI = 0x43, T_STR_T = 0x83, T_OPAQUE = 0xc3 };
 
-/* Which tags libwbxml2's embedding rule names (SyncML 1.1 and 1.2 tables). */
-enum { PAGE_SYNCML = 0, PAGE_METINF = 1, TOK_DATA = 0x0f, TOK_META = 0x1a, TOK_TYPE = 0x13 };
+/* The tags libwbxml2's SyncML rules name (the same tokens in SyncML 1.1 and
+ * 1.2; tag names are unique across the two code pages, and DevInf and DM
+ * DDF have no Data or Meta, so those rules never fire in an embedded
+ * document). */
+enum { PAGE_SYNCML = 0, PAGE_METINF = 1, TOK_ADD = 0x05, TOK_DATA = 0x0f, TOK_META = 0x1a,
+       TOK_REPLACE = 0x20, TOK_TYPE = 0x13 };
 
 typedef enum { DOC_SYNCML, DOC_EMBEDDED } doc_kind;
 
-/* What the first Meta child of an element said its Type was. */
-typedef enum { META_NONE, META_OPEN, META_NO_TYPE, META_EMBED, META_OTHER } meta_state;
+/*
+ * libwbxml2's tree, as its parser callbacks build it (wbxml_tree_clb_wbxml.c,
+ * wbxml_tree.c; the same from 0.11.7 to its current source). Whether text
+ * inside a Data is decoded as an embedded WBXML document, or goes into a
+ * CDATA node, is decided by wbxml_tree_node_get_syncml_data_type() on the
+ * tree built so far, at each piece of text (each string, opaque or entity
+ * token), so this check keeps the same tree state, not the document's:
+ *
+ *   - an element goes under the current node and becomes current; text goes
+ *     under the current node (joined to a text node right before it);
+ *   - at text, the node looked at is the current one, or its parent when the
+ *     current one is a CDATA node; if that is a Data (by name): the first
+ *     Type child of the first Meta child of the Data's parent, else (no
+ *     such Meta, or one without a Type) of its grandparent, whose first
+ *     child is a text node equal to one of the names in type_says(),
+ *     decides: +wbxml types decode the text as an embedded WBXML document
+ *     (a tree node under the current node), the text/... types and, failing
+ *     a decision, a Data whose grandparent is Add or Replace put a new CDATA
+ *     node under the current node and make it current. A Meta or a Type
+ *     counts from its start, still open or not: a Data inside the open
+ *     Meta, right after that Meta's first Type, is decoded as embedded;
+ *   - at an END, a current CDATA node is left first, then one node more. A
+ *     Data with two pieces of text has a CDATA node inside a CDATA node, so
+ *     after its END libwbxml2's current node is the Data itself, and what
+ *     follows in the document hangs under it.
+ */
+#define LIB_DEPTH_MAX (2 * DMB_WBXML_DEPTH_MAX) /* nodes on libwbxml2's current path */
+#define TYPE_KEEP 40                            /* longer than every name type_says() knows */
 
-typedef struct element {
-    uint8_t page, token;
-    meta_state meta;      /* of this element's first Meta child */
-    bool first_meta;      /* this is its parent's first Meta */
-    bool type_seen;       /* (a first Meta) its first Type child was seen */
-    bool embed_type;      /* (a first Meta) ... and that Type names a +wbxml type */
-    bool first_type;      /* this is the first Type of a first Meta */
-    size_t type_len;      /* (a first Type) bytes of text kept */
-    char type_text[TYPE_TEXT_MAX];
-} element;
+typedef enum { NAME_OTHER, NAME_DATA, NAME_META, NAME_TYPE, NAME_ADD_REPLACE } node_name;
+typedef enum { CHILD_NONE, CHILD_TEXT, CHILD_OTHER } child_kind;
+typedef enum { FIRST_NONE, FIRST_OPEN, FIRST_DONE } first_state;
+/* What a Type says about a Data (WBXMLSyncMLDataType, folded). */
+typedef enum { SAYS_NOTHING, SAYS_NORMAL, SAYS_WBXML, SAYS_CDATA } type_says_t;
+
+typedef struct lib_node {
+    bool cdata;           /* a CDATA node (else an element) */
+    uint8_t name;         /* node_name of an element */
+    uint8_t last_child;   /* child_kind of its last child */
+    bool first_text;      /* its first child is a text node ... */
+    bool text_growing;    /* ... and still its last one: more text joins it */
+    uint8_t text_len;     /* bytes of that text kept; TYPE_KEEP + 1: longer */
+    char text[TYPE_KEEP]; /* (kept for every node; read for a Type) */
+    uint8_t type;         /* (a Meta) first_state of its first Type child */
+    uint8_t type_says;    /* ... when done, what that Type says */
+    uint8_t meta;         /* first_state of its first Meta child (when open:
+                             the next node on the path) */
+    bool meta_has_type;   /* ... when done: that Meta had a Type child */
+    uint8_t meta_says;    /* ... and what it says */
+} lib_node;
+
+typedef struct lib_tree {
+    lib_node path[LIB_DEPTH_MAX]; /* root .. current */
+    size_t top;                   /* nodes on the path */
+} lib_tree;
 
 typedef struct checker {
     const uint8_t *p;
@@ -63,7 +110,8 @@ typedef struct checker {
     const uint8_t *strtbl;
     size_t strtbl_len;
     doc_kind kind;
-    size_t depth; /* elements open in enclosing documents */
+    size_t depth;  /* elements open in enclosing documents */
+    lib_tree *lib; /* (the SyncML message) libwbxml2's tree */
     dmboot_error *err;
 } checker;
 
@@ -139,61 +187,210 @@ static bool public_id_number_ok(doc_kind kind, uint32_t id)
 }
 
 static dmboot_status check_document(const uint8_t *p, size_t n, size_t base, doc_kind kind,
-                                    size_t depth, dmboot_error *err);
+                                    size_t depth, lib_tree *lib, dmboot_error *err);
 
-/* Text that goes into the element on top: kept when it is a first Type,
- * checked as an embedded document when it is Data that libwbxml2 will
- * decode as one. */
-static dmboot_status content_text(checker *c, element *stack, size_t top, size_t at,
-                                  const uint8_t *s, size_t len, uint32_t entity)
+/* --- libwbxml2's tree ---------------------------------------------------- */
+
+static node_name name_of(uint8_t page, uint8_t token)
 {
-    element *e = &stack[top];
-    if (e->first_type) {
-        /* an entity counts as its character (any non-ASCII one as a byte
-         * that matches nothing): "+" written as an entity is still "+" */
-        uint8_t ch = entity < 0x80 ? (uint8_t)entity : 0xff;
-        if (entity != 0) {
-            s = &ch;
-            len = 1;
-        }
-        size_t room = TYPE_TEXT_MAX - e->type_len;
-        size_t k = len < room ? len : room;
-        if (k > 0)
-            memcpy(e->type_text + e->type_len, s, k);
-        e->type_len += k;
+    if (page == PAGE_SYNCML) {
+        if (token == TOK_DATA)
+            return NAME_DATA;
+        if (token == TOK_META)
+            return NAME_META;
+        if (token == TOK_ADD || token == TOK_REPLACE)
+            return NAME_ADD_REPLACE;
+    } else if (page == PAGE_METINF && token == TOK_TYPE) {
+        return NAME_TYPE;
     }
-    if (c->kind != DOC_SYNCML || e->page != PAGE_SYNCML || e->token != TOK_DATA || top == 0)
-        return DMBOOT_OK;
-    /* libwbxml2's rule (wbxml_tree_node_get_syncml_data_type): the Type of
-     * the parent's first Meta when it has one, else the grandparent's. */
-    const element *parent = &stack[top - 1];
-    meta_state m = parent->meta;
-    if (m != META_EMBED && m != META_OTHER)
-        m = top >= 2 ? stack[top - 2].meta : META_NONE;
-    if (m != META_EMBED)
-        return DMBOOT_OK;
-    if (entity != 0)
-        return bad(c, at, "an entity inside Data that is an embedded WBXML document");
-    return check_document(s, len, c->base + at, DOC_EMBEDDED, c->depth + top + 1, c->err);
+    return NAME_OTHER;
 }
 
-static bool contains_wbxml_suffix(const char *s, size_t len)
+/* What a Type node's first child says (the names and their order are
+ * wbxml_tree_node_get_syncml_data_type's; exact, case-sensitive). */
+static type_says_t type_says(const lib_node *type)
 {
-    static const char suffix[] = "+wbxml";
-    for (size_t i = 0; i + sizeof suffix - 1 <= len; i++) {
-        size_t j = 0;
-        while (j < sizeof suffix - 1) {
-            char ch = s[i + j];
-            if (ch >= 'A' && ch <= 'Z')
-                ch = (char)(ch - 'A' + 'a');
-            if (ch != suffix[j])
-                break;
-            j++;
-        }
-        if (j == sizeof suffix - 1)
-            return true;
+    static const struct {
+        const char *name;
+        type_says_t says;
+    } names[] = {
+        {"application/vnd.syncml-devinf+wbxml", SAYS_WBXML},
+        {"application/vnd.syncml-devinf+xml", SAYS_NORMAL},
+        {"application/vnd.syncml.dmtnds+wbxml", SAYS_WBXML},
+        {"application/vnd.syncml.dmtnds+xml", SAYS_NORMAL},
+        {"text/clear", SAYS_CDATA},
+        {"text/directory;profile=vCard", SAYS_CDATA},
+        {"text/x-vcard", SAYS_CDATA},
+        {"text/x-vcalendar", SAYS_CDATA},
+    };
+    if (!type->first_text || type->text_len > TYPE_KEEP)
+        return SAYS_NOTHING;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i].name) == type->text_len &&
+            memcmp(names[i].name, type->text, type->text_len) == 0)
+            return names[i].says;
+    return SAYS_NOTHING;
+}
+
+/* The first Type of the first Meta child of path[i]: false when there is
+ * none, else what it says. */
+static bool meta_type(const lib_tree *l, size_t i, type_says_t *says)
+{
+    const lib_node *n = &l->path[i];
+    if (n->meta == FIRST_DONE) {
+        *says = (type_says_t)n->meta_says;
+        return n->meta_has_type;
     }
-    return false;
+    if (n->meta != FIRST_OPEN || i + 1 >= l->top)
+        return false;
+    const lib_node *meta = &l->path[i + 1]; /* the open Meta */
+    if (meta->type == FIRST_DONE) {
+        *says = (type_says_t)meta->type_says;
+        return true;
+    }
+    if (meta->type != FIRST_OPEN || i + 2 >= l->top)
+        return false;
+    *says = type_says(&l->path[i + 2]); /* an open Type: its text so far */
+    return true;
+}
+
+/* wbxml_tree_node_get_syncml_data_type() at the current node. */
+static type_says_t data_type(const lib_tree *l)
+{
+    if (l->top == 0)
+        return SAYS_NORMAL;
+    size_t d = l->top - 1;
+    if (l->path[d].cdata) {
+        if (d == 0)
+            return SAYS_NORMAL;
+        d--;
+    }
+    if (l->path[d].cdata || l->path[d].name != NAME_DATA)
+        return SAYS_NORMAL;
+    type_says_t says = SAYS_NOTHING;
+    bool found = d >= 1 && meta_type(l, d - 1, &says);
+    if (!found && d >= 2)
+        found = meta_type(l, d - 2, &says);
+    if (found && says != SAYS_NOTHING)
+        return says;
+    /* libwbxml2's guess: a Data in an Add or Replace Item is a vObject */
+    if (d >= 2 && !l->path[d - 2].cdata && l->path[d - 2].name == NAME_ADD_REPLACE)
+        return SAYS_CDATA;
+    return SAYS_NORMAL;
+}
+
+/* A child (text, or anything else) added under the current node. */
+static void lib_child(lib_tree *l, child_kind kind, const uint8_t *s, size_t len)
+{
+    lib_node *cur = &l->path[l->top - 1];
+    if (cur->last_child == CHILD_NONE) {
+        cur->first_text = kind == CHILD_TEXT;
+        cur->text_growing = cur->first_text;
+    } else if (kind != CHILD_TEXT || cur->last_child != CHILD_TEXT) {
+        cur->text_growing = false;
+    }
+    cur->last_child = (uint8_t)kind;
+    if (kind == CHILD_TEXT && cur->text_growing && cur->text_len <= TYPE_KEEP) {
+        if (len > (size_t)(TYPE_KEEP - cur->text_len)) {
+            cur->text_len = TYPE_KEEP + 1;
+        } else {
+            memcpy(cur->text + cur->text_len, s, len);
+            cur->text_len = (uint8_t)(cur->text_len + len);
+        }
+    }
+}
+
+static bool lib_push(lib_tree *l, bool cdata, node_name name)
+{
+    if (l->top > 0) {
+        lib_node *cur = &l->path[l->top - 1];
+        lib_child(l, CHILD_OTHER, NULL, 0);
+        if (!cdata && name == NAME_META && cur->meta == FIRST_NONE)
+            cur->meta = FIRST_OPEN;
+        if (!cdata && name == NAME_TYPE && !cur->cdata && cur->name == NAME_META &&
+            cur->type == FIRST_NONE)
+            cur->type = FIRST_OPEN;
+    }
+    if (l->top >= LIB_DEPTH_MAX)
+        return false;
+    lib_node *e = &l->path[l->top++];
+    memset(e, 0, sizeof *e);
+    e->cdata = cdata;
+    e->name = (uint8_t)name;
+    return true;
+}
+
+/* The current node's parent becomes current; false when there is none. */
+static bool lib_pop_one(lib_tree *l)
+{
+    if (l->top < 2)
+        return false;
+    const lib_node *e = &l->path[l->top - 1];
+    lib_node *parent = &l->path[l->top - 2];
+    if (parent->meta == FIRST_OPEN) { /* e is that first Meta */
+        parent->meta = FIRST_DONE;
+        parent->meta_has_type = e->type == FIRST_DONE;
+        parent->meta_says = e->type_says;
+    }
+    if (parent->type == FIRST_OPEN) { /* e is that first Type */
+        parent->type = FIRST_DONE;
+        parent->type_says = (uint8_t)type_says(e);
+    }
+    l->top--;
+    return true;
+}
+
+/* wbxml_tree_clb_wbxml_end_element(): false when libwbxml2 would be left
+ * without a current node. */
+static bool lib_end(lib_tree *l)
+{
+    if (l->top == 0)
+        return false;
+    if (l->top == 1)
+        return true; /* the root stays current */
+    if (l->path[l->top - 1].cdata && !lib_pop_one(l))
+        return false;
+    return lib_pop_one(l);
+}
+
+/* Text that goes into the current node (wbxml_tree_clb_wbxml_characters):
+ * checked as an embedded document when libwbxml2 decodes it as one. */
+static dmboot_status content_text(checker *c, size_t depth, size_t at, uint8_t token,
+                                  const uint8_t *s, size_t len, uint32_t entity)
+{
+    lib_tree *l = c->lib;
+    if (l == NULL)
+        return DMBOOT_OK; /* an embedded document: nothing is decoded inside it */
+    /* an entity is its character in UTF-8; any non-ASCII byte matches no
+     * type name, so one stands for all of them */
+    uint8_t ch = entity < 0x80 ? (uint8_t)entity : 0xff;
+    if (entity != 0) {
+        s = &ch;
+        len = 1;
+    }
+    if (len == 0)
+        return DMBOOT_OK; /* libwbxml2 makes no callback for empty text */
+    switch (data_type(l)) {
+    case SAYS_WBXML: {
+        if (token != T_OPAQUE)
+            return bad(c, at, "an embedded WBXML document (Meta/Type ...+wbxml) that is not "
+                              "opaque data");
+        dmboot_status st = check_document(s, len, c->base + at, DOC_EMBEDDED,
+                                          c->depth + depth + 1, NULL, c->err);
+        if (st != DMBOOT_OK)
+            return st;
+        lib_child(l, CHILD_OTHER, NULL, 0); /* the embedded tree */
+        return DMBOOT_OK;
+    }
+    case SAYS_CDATA:
+        if (!lib_push(l, true, NAME_OTHER))
+            return bad(c, at, "elements nested too deeply (in libwbxml2's tree)");
+        break;
+    default:
+        break;
+    }
+    lib_child(l, CHILD_TEXT, s, len);
+    return DMBOOT_OK;
 }
 
 /* A string, entity or opaque value (content or attribute value). */
@@ -286,8 +483,7 @@ static dmboot_status attributes(checker *c)
 
 static dmboot_status body(checker *c)
 {
-    element stack[DMB_WBXML_DEPTH_MAX];
-    size_t top = 0; /* number of open elements */
+    size_t top = 0; /* elements open in the document */
     uint8_t page = 0;
     bool root_done = false;
     while (c->pos < c->n) {
@@ -303,15 +499,9 @@ static dmboot_status body(checker *c)
         if (t == T_END) {
             if (top == 0)
                 return bad(c, at, "an END with no element open");
-            element *e = &stack[--top];
-            if (e->first_type && top > 0) {
-                element *meta = &stack[top - 1];
-                meta->embed_type = contains_wbxml_suffix(e->type_text, e->type_len);
-            }
-            if (e->first_meta && top > 0)
-                stack[top - 1].meta =
-                    !e->type_seen ? META_NO_TYPE : e->embed_type ? META_EMBED : META_OTHER;
-            if (top == 0)
+            if (c->lib != NULL && !lib_end(c->lib))
+                return bad(c, at, "an END that leaves libwbxml2's tree");
+            if (--top == 0)
                 root_done = true;
             continue;
         }
@@ -323,7 +513,7 @@ static dmboot_status body(checker *c)
             uint32_t ent;
             dmboot_status st = value(c, t, at, &s, &len, &ent);
             if (st == DMBOOT_OK)
-                st = content_text(c, stack, top - 1, at, s, len, ent);
+                st = content_text(c, top, at, t, s, len, ent);
             if (st != DMBOOT_OK)
                 return st;
             continue;
@@ -340,22 +530,12 @@ static dmboot_status body(checker *c)
             if (st != DMBOOT_OK)
                 return st;
         }
-        element *parent = top > 0 ? &stack[top - 1] : NULL;
-        element *e = &stack[top];
-        memset(e, 0, sizeof *e);
-        e->page = page;
-        e->token = id;
-        e->meta = META_NONE;
-        if (c->kind == DOC_SYNCML && parent != NULL) {
-            if (page == PAGE_SYNCML && id == TOK_META && parent->meta == META_NONE) {
-                parent->meta = META_OPEN;
-                e->first_meta = true;
-            }
-            if (page == PAGE_METINF && id == TOK_TYPE && parent->first_meta &&
-                !parent->type_seen) {
-                parent->type_seen = true;
-                e->first_type = true;
-            }
+        /* libwbxml2 calls start and end for an empty element too */
+        if (c->lib != NULL) {
+            if (!lib_push(c->lib, false, name_of(page, id)))
+                return bad(c, at, "elements nested too deeply (in libwbxml2's tree)");
+            if (!(t & 0x40) && !lib_end(c->lib))
+                return bad(c, at, "an END that leaves libwbxml2's tree");
         }
         if (t & 0x40) {
             top++;
@@ -371,9 +551,10 @@ static dmboot_status body(checker *c)
 }
 
 static dmboot_status check_document(const uint8_t *p, size_t n, size_t base, doc_kind kind,
-                                    size_t depth, dmboot_error *err)
+                                    size_t depth, lib_tree *lib, dmboot_error *err)
 {
-    checker c = {.p = p, .n = n, .base = base, .kind = kind, .depth = depth, .err = err};
+    checker c = {.p = p, .n = n, .base = base, .kind = kind, .depth = depth, .lib = lib,
+                 .err = err};
     uint8_t version;
     if (!byte(&c, &version))
         return bad(&c, 0, "an empty message");
@@ -421,5 +602,7 @@ static dmboot_status check_document(const uint8_t *p, size_t n, size_t base, doc
 
 dmboot_status dmb_wbxml_check(const uint8_t *wbxml, size_t len, dmboot_error *err)
 {
-    return check_document(wbxml, len, 0, DOC_SYNCML, 0, err);
+    lib_tree lib;
+    lib.top = 0;
+    return check_document(wbxml, len, 0, DOC_SYNCML, 0, &lib, err);
 }
