@@ -831,6 +831,67 @@ static void test_embedded_in_open_meta(void **state)
     expect_refused_in_child(p, at, why);
 }
 
+/* <SyncML><SyncBody><cmd><CmdID>2</CmdID><Item><Source><LocURI>./x</LocURI>
+ * </Source><Data> ... (the caller writes the Data's content and its ENDs) */
+static size_t item_start(uint8_t *p, uint8_t cmd)
+{
+    size_t at = put(p, 0, "\x02\xa4\x01\x6a\x00\x6d\x6b", 7);
+    p[at++] = cmd;
+    at = put_str(p, at, 0x0b, "2");
+    p[at++] = 0x54; /* <Item><Source> */
+    p[at++] = 0x67;
+    at = put_str(p, at, 0x17, "./Vendor/x");
+    p[at++] = 0x01;
+    p[at++] = 0x4f; /* <Data> */
+    return at;
+}
+
+/* libwbxml2 writes the Data of an Add or Replace Item (and of text/clear,
+ * vCard, ... types) as CDATA without splitting "]]>": a device's one
+ * Replace became Replace, Exec, Replace in the XML (issue 14, item 6). */
+static void test_cdata_end_in_data(void **state)
+{
+    (void)state;
+    skip_without_library();
+    static const char evil[] = "x]]></Data></Item></Replace><Exec><CmdID>9</CmdID>"
+                               "<Item><Target><LocURI>./Vendor/run</LocURI></Target>"
+                               "</Item></Exec><Replace><CmdID>10</CmdID><Item><Data>y";
+    const char *why = "\"]]>\" in Data that libwbxml2 writes as CDATA";
+    uint8_t p[512];
+    size_t at = item_start(p, 0x60); /* Replace */
+    p[at++] = 0xc3; /* OPAQUE, its length as a two-byte mb_u_int32 */
+    p[at++] = (uint8_t)(0x80 | ((sizeof evil - 1) >> 7));
+    p[at++] = (uint8_t)((sizeof evil - 1) & 0x7f);
+    at = put(p, at, evil, sizeof evil - 1);
+    at = put(p, at, "\x01\x01\x01\x01\x01", 5);
+    expect_refused(p, at, why);
+    /* as an inline string in an Add */
+    at = item_start(p, 0x45); /* Add */
+    at = put(p, at, "\x03" "a]]>b" "\x00", 7);
+    at = put(p, at, "\x01\x01\x01\x01\x01", 5);
+    expect_refused(p, at, why);
+    /* in pieces: "]" then "]>" (an entity for the ">") */
+    at = item_start(p, 0x60);
+    at = put(p, at, "\x03" "a]" "\x00\x03" "]" "\x00\x02\x3e", 9);
+    at = put(p, at, "\x01\x01\x01\x01\x01", 5);
+    expect_refused(p, at, why);
+
+    /* elsewhere libwbxml2 escapes it: a Results Item's Data is text */
+    at = item_start(p, 0x62); /* Results */
+    at = put(p, at, "\x03" "a]]>b" "\x00", 7);
+    at = put(p, at, "\x01\x01\x01\x01\x01", 5);
+    char *x = to_xml(p, at);
+    assert_non_null(strstr(x, "<Data>a]]&gt;b</Data>"));
+    dmboot_free(x, strlen(x));
+    /* and "]]" without ">" stays data in a Replace */
+    at = item_start(p, 0x60);
+    at = put(p, at, "\x03" "a]]b]" "\x00", 7);
+    at = put(p, at, "\x01\x01\x01\x01\x01", 5);
+    x = to_xml(p, at);
+    assert_non_null(strstr(x, "<Data><![CDATA[a]]b]]]></Data>"));
+    dmboot_free(x, strlen(x));
+}
+
 /* Run in a process whose DMBOOT_WBXML_LIBRARY names a missing file or a
  * library that is not libwbxml2 (see the top of the file). */
 static const char *expected_reason;
@@ -939,6 +1000,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_embedded_in_open_meta),
+        cmocka_unit_test(test_cdata_end_in_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,6 +101,9 @@ typedef struct lib_node {
 typedef struct lib_tree {
     lib_node path[LIB_DEPTH_MAX]; /* root .. current */
     size_t top;                   /* nodes on the path */
+    size_t cdata_open;            /* CDATA nodes on the path */
+    uint8_t tail[2];              /* the last bytes of text just written raw */
+    size_t tail_len;              /* (0 after anything but such text) */
 } lib_tree;
 
 typedef struct checker {
@@ -317,6 +320,10 @@ static bool lib_push(lib_tree *l, bool cdata, node_name name)
     memset(e, 0, sizeof *e);
     e->cdata = cdata;
     e->name = (uint8_t)name;
+    if (cdata)
+        l->cdata_open++;
+    else
+        l->tail_len = 0;
     return true;
 }
 
@@ -336,7 +343,10 @@ static bool lib_pop_one(lib_tree *l)
         parent->type = FIRST_DONE;
         parent->type_says = (uint8_t)type_says(e);
     }
+    if (e->cdata)
+        l->cdata_open--;
     l->top--;
+    l->tail_len = 0;
     return true;
 }
 
@@ -375,11 +385,16 @@ static dmboot_status content_text(checker *c, size_t depth, size_t at, uint8_t t
         if (token != T_OPAQUE)
             return bad(c, at, "an embedded WBXML document (Meta/Type ...+wbxml) that is not "
                               "opaque data");
+        /* its text would be written unescaped inside the CDATA section */
+        if (l->cdata_open > 0)
+            return bad(c, at, "an embedded WBXML document inside Data that libwbxml2 writes "
+                              "as CDATA");
         dmboot_status st = check_document(s, len, c->base + at, DOC_EMBEDDED,
                                           c->depth + depth + 1, NULL, c->err);
         if (st != DMBOOT_OK)
             return st;
         lib_child(l, CHILD_OTHER, NULL, 0); /* the embedded tree */
+        l->tail_len = 0;
         return DMBOOT_OK;
     }
     case SAYS_CDATA:
@@ -388,6 +403,36 @@ static dmboot_status content_text(checker *c, size_t depth, size_t at, uint8_t t
         break;
     default:
         break;
+    }
+    if (l->cdata_open > 0) {
+        /* libwbxml2 writes text under a CDATA node as it is, inside
+         * <![CDATA[ ... ]]>, without splitting "]]>": the rest would be
+         * markup (a Replace's Data turning into an Exec). Text pieces one
+         * after the other join, so the bytes before count too. */
+        uint8_t joined[2 + 2];
+        size_t k = 0;
+        for (size_t i = 0; i < l->tail_len; i++)
+            joined[k++] = l->tail[i];
+        for (size_t i = 0; i < len && i < 2; i++)
+            joined[k++] = s[i];
+        for (size_t i = 0; i + 3 <= k; i++)
+            if (memcmp(joined + i, "]]>", 3) == 0)
+                return bad(c, at, "\"]]>\" in Data that libwbxml2 writes as CDATA");
+        for (size_t i = 0; i + 3 <= len; i++)
+            if (memcmp(s + i, "]]>", 3) == 0)
+                return bad(c, at, "\"]]>\" in Data that libwbxml2 writes as CDATA");
+        if (len >= 2) {
+            l->tail[0] = s[len - 2];
+            l->tail[1] = s[len - 1];
+            l->tail_len = 2;
+        } else if (l->tail_len == 2) {
+            l->tail[0] = l->tail[1];
+            l->tail[1] = s[0];
+        } else {
+            l->tail[l->tail_len++] = s[0];
+        }
+    } else {
+        l->tail_len = 0;
     }
     lib_child(l, CHILD_TEXT, s, len);
     return DMBOOT_OK;
@@ -604,5 +649,7 @@ dmboot_status dmb_wbxml_check(const uint8_t *wbxml, size_t len, dmboot_error *er
 {
     lib_tree lib;
     lib.top = 0;
+    lib.cdata_open = 0;
+    lib.tail_len = 0;
     return check_document(wbxml, len, 0, DOC_SYNCML, 0, &lib, err);
 }
