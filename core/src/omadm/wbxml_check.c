@@ -16,7 +16,8 @@
  *     text in the string table (where the NUL after it may be missing, as
  *     some clients write it);
  *   - a body of elements, inline and table strings (NUL-terminated inside
- *     the input or the table), opaque data within the input, entities that
+ *     the input or the table), opaque data within the input and not
+ *     empty, entities that
  *     are Unicode code points, page switches; no extension tokens, no
  *     processing instructions, no literal tags; attributes only as literal
  *     names with string values (an old client's way of writing xmlns);
@@ -465,6 +466,10 @@ static dmboot_status value(checker *c, uint8_t t, size_t at, const uint8_t **s, 
             return st;
         if (v > c->n - c->pos)
             return bad(c, at, "opaque data longer than the message");
+        /* it carries nothing, and libwbxml2 leaks memory on it (an empty
+         * opaque NextNonce: "Failed to encode Base64") */
+        if (v == 0)
+            return bad(c, at, "zero-length opaque data");
         *s = c->p + c->pos;
         *len = v;
         c->pos += v;
