@@ -1,0 +1,332 @@
+"""The DM server's nonce state (docs/server.md): what a server must remember
+about each device, kept durable and shared by every server process.
+
+Per device, keyed by its NORMALIZED DevID (the one the check returns, so
+that ``imei:...``, the bare digits and ``IMEI:35-209912-...`` are one device):
+
+- ``first``: the derived client nonce has been used (a first contact is
+  accepted once per device, for ever);
+- ``next``: the NextNonce issued at the device's last 212, for its next
+  session (used once);
+- ``server``: the nonce the device last gave the server (its Chal to the
+  server), with which the server's credential is made.
+
+Per session (a random token carried in RespURI): the DevID, the SessionID,
+the state (``chal``: waiting for an answer to a Chal; ``auth``: the device
+authenticated, its Status package is expected), the Chal's nonce (used
+once), how many Chals were sent, the server's MsgID; it expires.
+
+Every "used once" is an atomic compare-and-delete in the store itself, so
+two processes (or hosts) that receive the same package at once give one
+212 between them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+__all__ = ["Session", "Store", "SQLiteStore", "RedisStore", "open_store"]
+
+
+@dataclass
+class Session:
+    token: str
+    devid: str
+    session_id: str
+    state: str  # "chal" or "auth"
+    chal: Optional[bytes]
+    chals: int
+    msg_id: int
+    descriptor_id: str
+
+
+class Store:
+    """The interface both backends implement."""
+
+    def claim_first(self, devid: str) -> bool:
+        """Mark the derived client nonce of ``devid`` used; True only for
+        the one call that did it."""
+        raise NotImplementedError
+
+    def first_used(self, devid: str) -> bool:
+        raise NotImplementedError
+
+    def next_nonce(self, devid: str) -> Optional[bytes]:
+        raise NotImplementedError
+
+    def set_next_nonce(self, devid: str, nonce: bytes) -> None:
+        raise NotImplementedError
+
+    def take_next_nonce(self, devid: str, nonce: bytes) -> bool:
+        """Delete the device's NextNonce if it is ``nonce``; True when this
+        call deleted it."""
+        raise NotImplementedError
+
+    def server_nonce(self, devid: str) -> Optional[bytes]:
+        raise NotImplementedError
+
+    def set_server_nonce(self, devid: str, nonce: bytes) -> None:
+        raise NotImplementedError
+
+    def put_session(self, s: Session, ttl: float) -> None:
+        raise NotImplementedError
+
+    def get_session(self, token: str) -> Optional[Session]:
+        raise NotImplementedError
+
+    def take_chal(self, token: str, nonce: bytes) -> bool:
+        """Delete the session's Chal nonce if it is ``nonce``."""
+        raise NotImplementedError
+
+    def delete_session(self, token: str) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------
+# SQLite: one file, WAL, for one host (any number of processes on it)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS device (
+    devid TEXT PRIMARY KEY,
+    first_used INTEGER NOT NULL DEFAULT 0,
+    next_nonce BLOB,
+    server_nonce BLOB
+);
+CREATE TABLE IF NOT EXISTS session (
+    token TEXT PRIMARY KEY,
+    devid TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    chal BLOB,
+    chals INTEGER NOT NULL,
+    msg_id INTEGER NOT NULL,
+    descriptor_id TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_expires ON session(expires);
+"""
+
+
+class SQLiteStore(Store):
+    """The embedded default: a SQLite file in WAL mode. Each thread has its
+    own connection; every change is one transaction, durable against a
+    crash of the process (kill -9) with ``synchronous=NORMAL``, and against
+    a power loss too with ``sync="full"``."""
+
+    def __init__(self, path: str, *, sync: str = "normal", busy_timeout: float = 10.0) -> None:
+        if sync not in ("normal", "full"):
+            raise ValueError("sync must be 'normal' or 'full'")
+        self.path = os.fspath(path)
+        self.sync = sync
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._pid = os.getpid()
+        db = self._db()  # creates the file and the tables now
+        with db:
+            db.executescript(_SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():  # forked: never share a connection
+            self._local = threading.local()
+            self._pid = os.getpid()
+        db = getattr(self._local, "db", None)
+        if db is None:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            os.close(fd)
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                 check_same_thread=True)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={self.sync.upper()}")
+            self._local.db = db
+        return db
+
+    def _exec(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        return self._db().execute(sql, args)
+
+    def claim_first(self, devid: str) -> bool:
+        db = self._db()
+        cur = db.execute("INSERT INTO device (devid, first_used) VALUES (?, 1) "
+                         "ON CONFLICT(devid) DO UPDATE SET first_used = 1 WHERE first_used = 0",
+                         (devid,))
+        return cur.rowcount == 1
+
+    def _device(self, devid: str, column: str) -> Any:
+        row = self._exec(f"SELECT {column} FROM device WHERE devid = ?", (devid,)).fetchone()
+        return None if row is None else row[0]
+
+    def first_used(self, devid: str) -> bool:
+        return bool(self._device(devid, "first_used"))
+
+    def next_nonce(self, devid: str) -> Optional[bytes]:
+        return self._device(devid, "next_nonce")
+
+    def set_next_nonce(self, devid: str, nonce: bytes) -> None:
+        self._exec("INSERT INTO device (devid, next_nonce) VALUES (?, ?) "
+                   "ON CONFLICT(devid) DO UPDATE SET next_nonce = excluded.next_nonce",
+                   (devid, nonce))
+
+    def take_next_nonce(self, devid: str, nonce: bytes) -> bool:
+        cur = self._exec("UPDATE device SET next_nonce = NULL WHERE devid = ? AND next_nonce = ?",
+                         (devid, nonce))
+        return cur.rowcount == 1
+
+    def server_nonce(self, devid: str) -> Optional[bytes]:
+        return self._device(devid, "server_nonce")
+
+    def set_server_nonce(self, devid: str, nonce: bytes) -> None:
+        self._exec("INSERT INTO device (devid, server_nonce) VALUES (?, ?) "
+                   "ON CONFLICT(devid) DO UPDATE SET server_nonce = excluded.server_nonce",
+                   (devid, nonce))
+
+    def put_session(self, s: Session, ttl: float) -> None:
+        now = time.time()
+        db = self._db()
+        db.execute("INSERT OR REPLACE INTO session VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (s.token, s.devid, s.session_id, s.state, s.chal, s.chals, s.msg_id,
+                    s.descriptor_id, now + ttl))
+        if s.token[-1:] == "A":  # now and then (1 in 64), forget expired sessions
+            db.execute("DELETE FROM session WHERE expires < ?", (now,))
+
+    def get_session(self, token: str) -> Optional[Session]:
+        row = self._exec("SELECT token, devid, session_id, state, chal, chals, msg_id, "
+                         "descriptor_id FROM session WHERE token = ? AND expires >= ?",
+                         (token, time.time())).fetchone()
+        return None if row is None else Session(*row)
+
+    def take_chal(self, token: str, nonce: bytes) -> bool:
+        cur = self._exec("UPDATE session SET chal = NULL WHERE token = ? AND chal = ? "
+                         "AND expires >= ?", (token, nonce, time.time()))
+        return cur.rowcount == 1
+
+    def delete_session(self, token: str) -> None:
+        self._exec("DELETE FROM session WHERE token = ?", (token,))
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def __repr__(self) -> str:
+        return f"<dmboot.server SQLiteStore {self.path}>"
+
+
+# ---------------------------------------------------------------------------
+# Redis: several hosts
+
+# compare-and-delete: the value goes only if it is still the one given
+_TAKE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_TAKE_FIELD = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+class RedisStore(Store):
+    """The networked backend: several server processes on several hosts
+    share one Redis (docs/server.md: run it with appendonly yes and
+    appendfsync always or everysec). Device state has no expiry; a
+    session is a hash that expires."""
+
+    def __init__(self, url: str, *, prefix: str = "dmboot:") -> None:
+        try:
+            import redis  # the 'server' extra
+        except ImportError as e:  # pragma: no cover - depends on the install
+            raise RuntimeError("the Redis store needs the redis package: "
+                               "pip install 'dmboot[server]' (Debian: python3-redis)") from e
+        self.url = url
+        self.prefix = prefix
+        self._redis = redis
+        self._pid = os.getpid()
+        self._r = redis.Redis.from_url(url)
+        self._r.ping()
+        self._take = self._r.register_script(_TAKE)
+        self._take_field = self._r.register_script(_TAKE_FIELD)
+
+    def _c(self):
+        if self._pid != os.getpid():  # forked: a pool of its own
+            self._pid = os.getpid()
+            self._r = self._redis.Redis.from_url(self.url)
+            self._take = self._r.register_script(_TAKE)
+            self._take_field = self._r.register_script(_TAKE_FIELD)
+        return self._r
+
+    def _k(self, kind: str, key: str) -> str:
+        return f"{self.prefix}{kind}:{key}"
+
+    def claim_first(self, devid: str) -> bool:
+        return bool(self._c().set(self._k("first", devid), b"1", nx=True))
+
+    def first_used(self, devid: str) -> bool:
+        return bool(self._c().exists(self._k("first", devid)))
+
+    def next_nonce(self, devid: str) -> Optional[bytes]:
+        return self._c().get(self._k("next", devid))
+
+    def set_next_nonce(self, devid: str, nonce: bytes) -> None:
+        self._c().set(self._k("next", devid), nonce)
+
+    def take_next_nonce(self, devid: str, nonce: bytes) -> bool:
+        self._c()
+        return self._take(keys=[self._k("next", devid)], args=[nonce]) == 1
+
+    def server_nonce(self, devid: str) -> Optional[bytes]:
+        return self._c().get(self._k("server", devid))
+
+    def set_server_nonce(self, devid: str, nonce: bytes) -> None:
+        self._c().set(self._k("server", devid), nonce)
+
+    def put_session(self, s: Session, ttl: float) -> None:
+        k = self._k("session", s.token)
+        fields: Dict[str, Any] = {"devid": s.devid, "session_id": s.session_id,
+                                  "state": s.state, "chals": s.chals, "msg_id": s.msg_id,
+                                  "descriptor_id": s.descriptor_id}
+        p = self._c().pipeline(transaction=True)
+        p.delete(k)
+        if s.chal is not None:
+            fields["chal"] = s.chal
+        p.hset(k, mapping=fields)
+        p.pexpire(k, max(1, int(ttl * 1000)))
+        p.execute()
+
+    def get_session(self, token: str) -> Optional[Session]:
+        h = self._c().hgetall(self._k("session", token))
+        if not h:
+            return None
+        t = lambda f: h.get(f, b"").decode()  # noqa: E731
+        return Session(token, t(b"devid"), t(b"session_id"), t(b"state"), h.get(b"chal"),
+                       int(h.get(b"chals", b"0")), int(h.get(b"msg_id", b"0")),
+                       t(b"descriptor_id"))
+
+    def take_chal(self, token: str, nonce: bytes) -> bool:
+        self._c()
+        return self._take_field(keys=[self._k("session", token)], args=["chal", nonce]) == 1
+
+    def delete_session(self, token: str) -> None:
+        self._c().delete(self._k("session", token))
+
+    def close(self) -> None:
+        self._r.close()
+
+    def __repr__(self) -> str:
+        return f"<dmboot.server RedisStore {self.url}>"
+
+
+def open_store(spec: str) -> Store:
+    """``sqlite:PATH`` (or a bare path), ``redis://HOST:PORT/DB``."""
+    if spec.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStore(spec)
+    if spec.startswith("sqlite:"):
+        spec = spec[len("sqlite:"):]
+    return SQLiteStore(spec)

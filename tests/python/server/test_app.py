@@ -1,0 +1,322 @@
+"""dmboot.server's WSGI application, in-process, against the independent
+client (dmclient.py), on each store (SQLite; Redis when available).
+
+Issue 10 and issue 14 items 2, 4, 11: each test names what failed before."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import dmboot
+import srvlib
+from dmboot.server import DMServer, RedisStore, SQLiteStore
+from dmclient import Client, call_app
+
+STORES = ["sqlite"] + (["redis"] if srvlib.have_redis() else [])
+
+
+@pytest.fixture(scope="module")
+def op(tmp_path_factory):
+    return srvlib.Operator(tmp_path_factory.mktemp("op"))
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    if not srvlib.have_redis():
+        pytest.skip("redis-server or the redis package is missing")
+    r = srvlib.Redis(tmp_path_factory.mktemp("redis"))
+    yield r
+    r.stop()
+
+
+_counter = [0]
+
+
+@pytest.fixture(params=STORES)
+def store_factory(request, tmp_path):
+    """A function making a store on ONE shared state (each call: a new
+    connection to it, as a restarted or another process has)."""
+    if request.param == "sqlite":
+        path = str(tmp_path / "nonces.db")
+        return lambda: SQLiteStore(path)
+    r = request.getfixturevalue("redis_server")
+    _counter[0] += 1
+    prefix = f"t{_counter[0]}:"
+    return lambda: RedisStore(r.url, prefix=prefix)
+
+
+def app_for(op, store, **kw) -> DMServer:
+    return DMServer(op.registry, srvlib.KEY, store, **kw)
+
+
+_dev = [0]
+
+
+def new_device(op, auth="DIGEST", **kw):
+    _dev[0] += 1
+    return op.device(auth, 1000 + _dev[0], **kw)
+
+
+def replay(app, package: bytes, headers, ctype="application/vnd.syncml.dm+xml", url=srvlib.URL):
+    code, body, rh = call_app(app, url, package, ctype, headers)
+    assert code == 200
+    xml = dmboot.wbxml_to_xml(body) if ctype.endswith("wbxml") else body.decode()
+    m = dmboot.SyncMLMessage.parse(xml)
+    import re
+    st = re.search(r"<Cmd>SyncHdr</Cmd>.*?<Data>(\d+)</Data>", xml, re.S)
+    return st.group(1) if st else None, xml, m
+
+
+@pytest.mark.parametrize("auth,ctype", [
+    ("DIGEST", "application/vnd.syncml.dm+xml"), ("DIGEST", "application/vnd.syncml.dm+wbxml"),
+    ("HMAC", "application/vnd.syncml.dm+xml"), ("HMAC", "application/vnd.syncml.dm+wbxml"),
+    ("DIGEST", "application/vnd.syncml+xml"), ("HMAC", "application/vnd.syncml+wbxml")])
+def test_sessions(op, store_factory, auth, ctype):
+    """First contact, then a second session with the NextNonce; every media
+    type answered in the one received (vnd.syncml+xml got 415 before)."""
+    app = app_for(op, store_factory())
+    c = Client(new_device(op, auth, ctype=ctype), app)
+    s1 = c.session()
+    assert s1.path == ["212"] and s1.server_ok
+    assert s1.final is not None and s1.final.hdr_status()[0] == "200"  # the Status package arrived
+    s2 = c.session()
+    assert s2.path == ["212"] and s2.server_ok
+
+
+def test_replay_of_first_package(op, store_factory):
+    """A captured first package: 212 once, refused after a restart (a new
+    app and store connection on the same state) and on another process."""
+    dev = new_device(op)
+    app = app_for(op, store_factory())
+    s = Client(dev, app).session()
+    assert s.path == ["212"]
+    code, _, _ = replay(app, s.first_package, s.first_headers)
+    assert code == "401"
+    restarted = app_for(op, store_factory())  # before: 212 again after a restart
+    code, xml, _ = replay(restarted, s.first_package, s.first_headers)
+    assert code == "401" and "<Chal>" in xml
+
+
+def test_replay_by_devid_spelling(op, store_factory):
+    """Issue 14.2: the captured md5 package of a DIGEST device, replayed with
+    other spellings of its DevID, new SessionIDs and more commands, got 212
+    as a first contact each time."""
+    dev = new_device(op, "DIGEST")
+    app = app_for(op, store_factory())
+    s = Client(dev, app).session()
+    assert s.path == ["212"]
+    digits = dev.devid.split(":")[1]
+    spaced = f"IMEI:{digits[:2]}-{digits[2:8]}-{digits[8:14]}-{digits[14]}"
+    for i, spelling in enumerate([f"imei:{digits}", digits, spaced, f"Imei:{digits}"]):
+        pkg = s.first_package.replace(dev.devid.encode(), spelling.encode(), 1)
+        pkg = pkg.replace(b"<SessionID>", f"<SessionID>9{i}".encode(), 1)
+        pkg = pkg.replace(b"<Final/>", b"<Get><CmdID>7</CmdID><Item><Target><LocURI>./x"
+                          b"</LocURI></Target></Item></Get><Final/>")
+        assert dmboot.normalize_devid("imei", spelling) == dev.devid
+        code, xml, _ = replay(app, pkg, {})
+        assert code == "401", (spelling, xml)
+
+
+def test_two_apps_same_package_at_once(op, store_factory):
+    """Two servers on one store receive the same first package at once:
+    exactly one 212."""
+    import threading
+
+    dev = new_device(op, "HMAC")
+    c = Client(dev)
+    body, headers = c.message("1", 1, list(c.package1_commands().values()))
+    apps = [app_for(op, store_factory()) for _ in range(8)]
+    codes = []
+    barrier = threading.Barrier(len(apps))
+
+    def run(a):
+        barrier.wait()
+        codes.append(replay(a, body, headers)[0])
+
+    ts = [threading.Thread(target=run, args=(a,)) for a in apps]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sorted(codes) == ["212"] + ["401"] * (len(apps) - 1)
+
+
+def test_chal_answered_per_command(op, store_factory):
+    """On 407 each command gets a Status 407 (the Chal on the SyncHdr's);
+    the client re-sends only those commands, and gets 212 (before: a
+    Status for the SyncHdr only, so a deployed client re-sent nothing)."""
+    app = app_for(op, store_factory())
+    c = Client(new_device(op), app)
+    s = c.session(with_cred=False)
+    assert s.path == ["407", "212"] and s.resent == [["1", "2"]] and s.server_ok
+
+
+def test_server_cred_follows_the_device_chal(op, store_factory):
+    """Issue 14.4 / 10: the server's credential uses the nonce the device
+    gave it in its Chal; a device that challenged the server rejected the
+    next session's credential before."""
+    for auth in ("DIGEST", "HMAC"):
+        app = app_for(op, store_factory())
+        dev = new_device(op, auth, challenge_server=True)
+        c = Client(dev, app)
+        derived = dev.srv_nonce
+        s1 = c.session()
+        assert s1.path == ["212"] and s1.server_ok
+        assert dev.srv_nonce != derived  # the device challenged the server
+        s2 = c.session()
+        assert s2.path == ["212"] and s2.server_ok  # made with the device's nonce
+
+
+def test_two_chals_then_no_chal(op, store_factory):
+    """With a wrong secret: 401 with Chal twice, then 401 without (before:
+    unbounded Chals)."""
+    app = app_for(op, store_factory())
+    dev = new_device(op)
+    dev.secret = "wrong" + dev.secret[5:]
+    s = Client(dev, app).session(max_rounds=6)
+    assert s.path == ["401", "401", "401"]
+
+
+def test_chal_belongs_to_its_session(op, store_factory):
+    """A client that restarts SessionID at 1: the Chal of an abandoned
+    session is not applied to the next first package (before: keyed by
+    DevID and SessionID)."""
+    app = app_for(op, store_factory())
+    dev = new_device(op)
+    c = Client(dev, app)
+    first = c.session(session_id="1", with_cred=False, max_rounds=1)
+    assert first.path == ["407"]
+    dev.nonce = op.descs["DIGEST"].derive(dev.devid, key=srvlib.KEY).client_nonce
+    again = c.session(session_id="1")  # the package 1 with its own nonce, to the base URL
+    assert again.path == ["212"]
+
+
+def test_chal_nonce_expires(op, store_factory):
+    app = app_for(op, store_factory(), session_ttl=0.3)
+    c = Client(new_device(op), app)
+    s = c.session(with_cred=False, max_rounds=1)
+    assert s.path == ["407"]
+    time.sleep(0.5)
+    # the answer with the expired Chal's nonce: not accepted
+    body, headers = c.message(format(c.dev.session_counter, "X"), 2,
+                              list(c.package1_commands().values()))
+    code, xml, _ = replay(app, body, headers)
+    assert code == "401"
+
+
+def test_validity_at_use(op, tmp_path):
+    """Issue 14.11: a batch that has expired since its import is refused at
+    use (401 without a Chal), not authenticated for ever."""
+    text = srvlib.DESCRIPTOR.format(auth="DIGEST", auth_l="old", prefix="35209913",
+                                    today="2001-01-01", until="2020-12-31")
+    d = dmboot.Descriptor.parse(text)
+    reg = dmboot.Registry()
+    reg.add(d)  # no verification: as if imported in 2020
+    app = DMServer(reg, srvlib.KEY, SQLiteStore(str(tmp_path / "s.db")))
+    acc = d.derive(srvlib.luhn("35209913" + "000001"), key=srvlib.KEY)
+    from dmclient import Device
+    c = Client(Device.from_account(acc, srvlib.URL, d), app)
+    s = c.session()
+    assert s.path == ["401"]
+
+
+def test_unknown_devid_no_chal(op, store_factory):
+    app = app_for(op, store_factory())
+    dev = new_device(op)
+    dev.devid = "IMEI:490154203237518"  # a DevID no descriptor covers
+    s = Client(dev, app).session()
+    assert s.path == ["401"]
+
+
+def test_http_errors_change_nothing(op, store_factory):
+    """Malformed, oversized, truncated, wrong type or method: 4xx, and the
+    device's first contact still works afterwards."""
+    app = app_for(op, store_factory(), max_body=4096)
+    dev = new_device(op)
+    c = Client(dev)
+    body, headers = c.message("1", 1, list(c.package1_commands().values()))
+    xml_t = "application/vnd.syncml.dm+xml"
+    assert call_app(app, srvlib.URL, body[:-20], xml_t, headers)[0] == 400
+    assert call_app(app, srvlib.URL, b"\x03\x01\x6a\x00\x00", "application/vnd.syncml.dm+wbxml",
+                    {})[0] == 400
+    assert call_app(app, srvlib.URL, body + b" " * 5000, xml_t, headers)[0] == 413
+    assert call_app(app, srvlib.URL, body, "text/xml", headers)[0] == 415
+    import io
+    env = {"REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(b"")}
+    got = []
+    app(env, lambda s, h: got.append(s))
+    assert got[0].startswith("405")
+    # a Content-Length longer than the body (the client hung up)
+    env = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": xml_t, "CONTENT_LENGTH": str(len(body) + 9),
+           "wsgi.input": io.BytesIO(body), "PATH_INFO": "/dm", "HTTP_HOST": "dm.test"}
+    got = []
+    app(env, lambda s, h: got.append(s))
+    assert got[0].startswith("400")
+    assert Client(dev, app).session().path == ["212"]
+
+
+def test_nonce_state_is_keyed_by_normalized_devid(op, tmp_path):
+    store = SQLiteStore(str(tmp_path / "s.db"))
+    app = app_for(op, store)
+    dev = new_device(op)
+    digits = dev.devid.split(":")[1]
+    dev.send_devid = f"imei:{digits}"
+    assert Client(dev, app).session().path == ["212"]
+    assert store.first_used(dev.devid) and not store.first_used(dev.send_devid)
+    assert store.next_nonce(dev.devid) is not None
+
+
+def test_sqlite_file_is_private_and_wal(tmp_path):
+    p = tmp_path / "n.db"
+    s = SQLiteStore(str(p))
+    assert s.claim_first("IMEI:1") and not s.claim_first("IMEI:1")
+    assert (os.stat(p).st_mode & 0o077) == 0
+    assert s._db().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    link = tmp_path / "link.db"
+    link.symlink_to(tmp_path / "elsewhere.db")
+    with pytest.raises(OSError):
+        SQLiteStore(str(link))
+
+
+def test_import_writes_safely_under_the_lock(op, tmp_path):
+    """Issue 14.11: the example's import wrote its temporary file with
+    write_bytes at a predictable name (following a link planted there) and
+    took no registry lock. Now: a link planted at that name is never
+    written through, and the import waits for the registry lock that
+    `dmboot registry add` takes."""
+    import subprocess
+    import sys
+    import threading
+
+    from dmboot.server import LOCK_NAME, import_descriptors
+
+    reg = tmp_path / "registry"
+    reg.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    (reg / ".srv-digest.desc.tmp").symlink_to(victim)
+    v = dmboot.Verifier(key=srvlib.KEY, issuer_keys=[dmboot.PublicKey.load(op.issuer_pub)],
+                        require_signature=True, require_mac=True)
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import fcntl,os,time;"
+                               f"fd=os.open({str(reg / LOCK_NAME)!r},os.O_RDWR|os.O_CREAT);"
+                               "fcntl.lockf(fd,fcntl.LOCK_EX);print('held',flush=True);"
+                               "time.sleep(1.0)"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    done = []
+    start = time.monotonic()
+    t = threading.Thread(target=lambda: done.append(
+        import_descriptors([str(op.files[0])], str(reg), v)))
+    t.start()
+    t.join()
+    holder.wait()
+    holder.stdout.close()
+    assert time.monotonic() - start > 0.5  # it waited for the lock
+    assert victim.read_text() == "untouched\n"
+    target = reg / "srv-digest.desc"
+    assert not target.is_symlink() and target.read_text() == op.files[0].read_text()
+    assert [x for x in os.listdir(reg) if x.endswith(".tmp") and x != ".srv-digest.desc.tmp"] == []
+    assert done[0][0][1] == "srv-digest"

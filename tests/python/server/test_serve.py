@@ -1,0 +1,165 @@
+"""`dmboot-server serve` (waitress, prefork) as an operator runs it: several
+processes on one store, crashes and restarts, hostile connections."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+
+import pytest
+
+import srvlib
+from dmclient import Client, post
+
+pytestmark = pytest.mark.skipif(not srvlib.have_waitress(), reason="waitress is not installed")
+
+STORES = ["sqlite"] + (["redis"] if srvlib.have_redis() else [])
+
+
+@pytest.fixture(scope="module")
+def op(tmp_path_factory):
+    return srvlib.Operator(tmp_path_factory.mktemp("serve"))
+
+
+@pytest.fixture(params=STORES)
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:{tmp_path / 'nonces.db'}"
+        return
+    r = srvlib.Redis(tmp_path)
+    yield r.url
+    r.stop()
+
+
+_dev = [0]
+
+
+def device(op, url, auth="DIGEST", **kw):
+    _dev[0] += 1
+    return op.device(auth, 5000 + _dev[0], url=url, **kw)
+
+
+def status_of(raw: bytes) -> str:
+    import re
+    m = re.search(rb"<Cmd>SyncHdr</Cmd>.*?<Data>(\d+)</Data>", raw, re.S)
+    return m.group(1).decode() if m else "?"
+
+
+def test_two_processes_one_store(op, store):
+    """Two servers (separate process trees) on one store: packages of a
+    device alternate between them, a captured first package is refused by
+    the other one, and the same first package sent to both at once gets
+    exactly one 212."""
+    a = srvlib.Served(op, store, workers=2)
+    b = srvlib.Served(op, store, workers=1)
+    try:
+        dev = device(op, a.url, "HMAC", challenge_server=True)
+        c = Client(dev)
+        first = c.session()
+        assert first.path == ["212"] and first.server_ok
+        for i in range(4):  # alternate
+            dev.url = (b if i % 2 == 0 else a).url
+            s = c.session()
+            assert s.path == ["212"] and s.server_ok, (i, s.path)
+        code, raw, _ = post(b.url, first.first_package, dev.ctype, first.first_headers)
+        assert code == 200 and status_of(raw) == "401"  # the replay on the other server
+        # the same first package to both at once, several times over
+        for _ in range(3):
+            d2 = device(op, a.url)
+            c2 = Client(d2)
+            body, headers = c2.message("1", 1, list(c2.package1_commands().values()))
+            got = []
+            barrier = threading.Barrier(4)
+
+            def send(url):
+                barrier.wait()
+                got.append(status_of(post(url, body, d2.ctype, headers)[1]))
+
+            ts = [threading.Thread(target=send, args=(u,)) for u in (a.url, b.url) * 2]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            assert sorted(got) == ["212", "401", "401", "401"], got
+    finally:
+        assert a.stop() == 0
+        assert b.stop() == 0
+
+
+def test_kill9_and_restart(op, store):
+    """kill -9 of the server mid-run, restart on the same store: every
+    device still authenticates with the NextNonce it was given (nothing
+    issued is lost), and replays stay refused."""
+    s = srvlib.Served(op, store, workers=2)
+    port = s.port
+    clients = [Client(device(op, s.url, auth)) for auth in ("DIGEST", "HMAC") * 5]
+    firsts = []
+    for c in clients:
+        r = c.session()
+        assert r.path == ["212"]
+        firsts.append(r)
+    s.kill9()
+    s2 = srvlib.Served(op, store, workers=2, port=port)
+    try:
+        for c, first in zip(clients, firsts):
+            r = c.session()
+            assert r.path == ["212"] and r.server_ok
+            code, raw, _ = post(s2.url, first.first_package, c.dev.ctype, first.first_headers)
+            assert status_of(raw) == "401"
+    finally:
+        assert s2.stop() == 0
+
+
+def test_hostile_connections(op, tmp_path):
+    """300 half-open connections, a body shorter than its Content-Length,
+    clients that hang up: devices still authenticate within a second, no
+    traceback in the log, and SIGTERM stops the server (exit 0, port
+    closed). Before: one thread held per connection, a traceback per
+    hang-up."""
+    s = srvlib.Served(op, f"sqlite:{tmp_path / 'n.db'}", workers=2,
+                      extra=["--read-timeout", "4", "--threads", "4"])
+    socks = []
+    try:
+        for i in range(300):
+            k = socket.create_connection(("127.0.0.1", s.port))
+            if i % 3 == 0:
+                k.sendall(b"POST /dm HTTP/1.1\r\nHost: x\r\n")  # headers never end
+            elif i % 3 == 1:
+                k.sendall(b"POST /dm HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                          b"application/vnd.syncml.dm+xml\r\nContent-Length: 5000\r\n\r\n<Sync")
+            socks.append(k)
+        for i in range(20):  # hang up mid-request and before the answer
+            k = socket.create_connection(("127.0.0.1", s.port))
+            k.sendall(b"POST /dm HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.syncml.dm"
+                      b"+xml\r\nContent-Length: 100\r\n\r\n" + b"x" * (i * 5))
+            k.close()
+        for auth in ("DIGEST", "HMAC"):
+            c = Client(device(op, s.url, auth))
+            t = time.monotonic()
+            r = c.session()
+            assert r.path == ["212"] and r.server_ok
+            assert time.monotonic() - t < 1.0
+        # the idle ones are closed after the read timeout
+        time.sleep(6)
+        closed = 0
+        for k in socks:
+            k.settimeout(0.5)
+            try:
+                if k.recv(1) == b"":
+                    closed += 1
+            except (ConnectionResetError, socket.timeout):
+                pass
+            except OSError:
+                closed += 1
+        assert closed >= 290, closed
+    finally:
+        for k in socks:
+            k.close()
+        rc = s.stop(signal.SIGTERM)
+    log = s.log_text()
+    assert rc == 0
+    assert "Traceback" not in log, log
+    with socket.socket() as k:
+        assert k.connect_ex(("127.0.0.1", s.port)) != 0
