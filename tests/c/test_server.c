@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "omadm/omadm.h"
+#include "omadm/xml_writer.h"
 #include "test_util.h"
 
 static const uint8_t KEY[32] = {0x5f, 0x1c, 0x0a, 0x7e, 0x3b, 0x9d, 0x24, 0x68, 0xac, 0xe0, 0x13,
@@ -738,6 +739,41 @@ static void test_registry(void **state)
 
 /* ---- documents and file names ------------------------------------------ */
 
+/* What XML cannot carry never reaches a document, even if a value got past
+ * the descriptor parser (issue 14, item 8): the writer refuses it. */
+static void test_xml_writer_refuses_nonxml(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "Operator \xef\xbf\xbe DM", /* U+FFFE */
+        "\xef\xbf\xbf",             /* U+FFFF */
+        "a\xef\xb7\x90",            /* U+FDD0 */
+        "\xf4\x8f\xbf\xbf",         /* U+10FFFF */
+        "\xc2\x85",                 /* U+0085, a C1 control */
+        "\xc0\xaf",                 /* overlong */
+        "\xed\xa0\x80",             /* a surrogate */
+        "\xe2\x82",                 /* cut short */
+        "x\x01",
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dmb_sink s = {.p = buf, .cap = sizeof buf};
+        dmb_xml_put_escaped(&s, bad[i], strlen(bad[i]));
+        size_t len;
+        dmboot_error err;
+        assert_int_equal(dmb_sink_finish(&s, &len, "test", &err), DMBOOT_ERR_INVALID_ARGUMENT);
+        assert_non_null(strstr(err.message, "XML cannot carry"));
+    }
+    /* and what it can: U+FFFD, U+10FFFD, U+00A0, escapes */
+    static const char good[] = "\xef\xbf\xbd \xf4\x8f\xbf\xbd \xc2\xa0 <&>";
+    dmb_sink s = {.p = buf, .cap = sizeof buf};
+    dmb_xml_put_escaped(&s, good, strlen(good));
+    size_t len;
+    dmboot_error err;
+    assert_int_equal(dmb_sink_finish(&s, &len, "test", &err), DMBOOT_OK);
+    assert_string_equal(buf, "\xef\xbf\xbd \xf4\x8f\xbf\xbd \xc2\xa0 &lt;&amp;&gt;");
+}
+
 static void test_document_bound(void **state)
 {
     (void)state;
@@ -898,6 +934,7 @@ int main(void)
         cmocka_unit_test(test_basic_and_other_answers), cmocka_unit_test(test_registry),
         cmocka_unit_test(test_basic_needs_permission), cmocka_unit_test(test_validity_at_use),
         cmocka_unit_test(test_server_hmac_nonce),
+        cmocka_unit_test(test_xml_writer_refuses_nonxml),
         cmocka_unit_test(test_document_bound),
         cmocka_unit_test(test_ports), cmocka_unit_test(test_filenames),
     };

@@ -433,6 +433,8 @@ def parse_descriptor(text):
     for no, line in enumerate(lines, 1):
         if any(c < "\x20" or "\x7f" <= c <= "\x9f" for c in line):
             raise ValueError("line %d: control character" % no)
+        if any("\ufdd0" <= c <= "\ufdef" or (ord(c) & 0xFFFE) == 0xFFFE for c in line):
+            raise ValueError("line %d: Unicode noncharacter" % no)
         if line.startswith("mac: ") or line.startswith("signature: "):
             kind = line.split(":")[0]
             if kind in auth or (kind == "mac" and auth):

@@ -88,13 +88,34 @@ static size_t utf8_char(const unsigned char *s, size_t n)
     return len;
 }
 
+/* The code point of a well-formed sequence of k bytes (utf8_char). */
+static uint32_t utf8_code_point(const unsigned char *s, size_t k)
+{
+    if (k == 1)
+        return s[0];
+    uint32_t cp = s[0] & (k == 2 ? 0x1fu : k == 3 ? 0x0fu : 0x07u);
+    for (size_t i = 1; i < k; i++)
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    return cp;
+}
+
+/* The 66 Unicode noncharacters: U+FDD0..U+FDEF and the last two code
+ * points of every plane. U+FFFE and U+FFFF are not XML characters at all
+ * (a TNDS or w7 document holding one is not well-formed); none of them is
+ * text a person writes. */
+static bool is_noncharacter(uint32_t cp)
+{
+    return (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+}
+
 /* Offset of the first byte that is not allowed, or len when all are. */
 static size_t bad_utf8_text(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        size_t k = utf8_char((const unsigned char *)s + i, len - i);
-        if (k == 0)
+        const unsigned char *u = (const unsigned char *)s + i;
+        size_t k = utf8_char(u, len - i);
+        if (k == 0 || is_noncharacter(utf8_code_point(u, k)))
             return i;
         i += k;
     }
@@ -114,10 +135,14 @@ static size_t bad_ascii_text(const char *s, size_t len)
 static void describe_bad_byte(const char *s, size_t n, bool utf8, char *out, size_t cap)
 {
     unsigned char c = (unsigned char)s[0];
+    size_t k;
     if (c < 0x20 || c == 0x7f)
         snprintf(out, cap, "a control character (0x%02X)", c);
     else if (c == 0xc2 && n > 1 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
         snprintf(out, cap, "a control character (U+%04X)", (unsigned)(unsigned char)s[1]);
+    else if (utf8 && (k = utf8_char((const unsigned char *)s, n)) > 0)
+        snprintf(out, cap, "a Unicode noncharacter (U+%04X), which XML cannot carry",
+                 (unsigned)utf8_code_point((const unsigned char *)s, k));
     else if (utf8)
         snprintf(out, cap, "bytes that are not valid UTF-8 (0x%02X)", c);
     else
@@ -263,7 +288,7 @@ static dmboot_status check_value_chars(parser *p, const char *key, size_t key_le
     size_t bad = utf8 ? bad_utf8_text(v, vlen) : bad_ascii_text(v, vlen);
     if (bad == vlen)
         return DMBOOT_OK;
-    char what[48];
+    char what[80];
     describe_bad_byte(v + bad, vlen - bad, utf8, what, sizeof what);
     bool non_ascii = !utf8 && (unsigned char)v[bad] >= 0x80;
     return FAIL(p, line, "value of '%s' has %s at column %zu%s", key, what, key_len + 3 + bad,
@@ -333,7 +358,7 @@ static dmboot_status parse_comment(parser *p, const char *s, size_t n, size_t li
     size_t bad = bad_utf8_text(s, n);
     if (bad == n)
         return DMBOOT_OK;
-    char what[48];
+    char what[80];
     describe_bad_byte(s + bad, n - bad, true, what, sizeof what);
     return FAIL(p, line, "comment has %s at column %zu", what, bad + 1);
 }

@@ -23,6 +23,31 @@ void dmb_sink_indent(dmb_sink *s, int level)
         dmb_sink_put(s, "  ", 2);
 }
 
+/* Length of the well-formed UTF-8 sequence at u (lead byte 0x80 or more)
+ * that XML 1.0 can carry and that is not a C1 control or a Unicode
+ * noncharacter, or 0. */
+static size_t xml_utf8_char(const unsigned char *u, size_t n)
+{
+    unsigned char c = u[0];
+    if (c < 0xc2 || c > 0xf4)
+        return 0;
+    size_t len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    if (n < len)
+        return 0;
+    uint32_t cp = c & (len == 2 ? 0x1fu : len == 3 ? 0x0fu : 0x07u);
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (u[i] & 0x3fu);
+    }
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+        return 0; /* overlong, beyond Unicode, a surrogate, a C1 control */
+    if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
+        return 0; /* a noncharacter (U+FFFE and U+FFFF are not XML characters) */
+    return len;
+}
+
 void dmb_xml_put_escaped(dmb_sink *s, const char *v, size_t n)
 {
     size_t run = 0; /* bytes copied as they are, written in one go */
@@ -36,8 +61,18 @@ void dmb_xml_put_escaped(dmb_sink *s, const char *v, size_t n)
         case '"': e = "&quot;"; break;
         case '\'': e = "&apos;"; break;
         default:
-            if (c < 0x20 || c == 0x7f)
+            if (c < 0x20 || c == 0x7f) {
                 s->bad = true;
+            } else if (c >= 0x80) {
+                size_t k = xml_utf8_char((const unsigned char *)v + i, n - i);
+                if (k == 0) {
+                    s->bad = true;
+                    k = 1;
+                }
+                run += k;
+                i += k - 1;
+                continue;
+            }
             run++;
             continue;
         }
@@ -56,7 +91,8 @@ dmboot_status dmb_sink_finish(dmb_sink *s, size_t *out_len, const char *what,
         if (s->p != NULL && s->cap > 0)
             OPENSSL_cleanse(s->p, s->cap);
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0,
-                        "a value has a control character, which XML cannot carry");
+                        "a value has a character XML cannot carry (a control character, a "
+                        "Unicode noncharacter such as U+FFFE, or bytes that are not UTF-8)");
     }
     if (s->p == NULL || s->len >= s->cap) {
         if (s->p != NULL && s->cap > 0)

@@ -20,8 +20,10 @@ void dmb_sink_indent(dmb_sink *s, int level);
 
 /* Escape &, <, >, " and ' (so the same text serves in element content and
  * in attribute values of either quote); other bytes, UTF-8 included, pass
- * through. A control character (other than none: descriptor values and
- * derived values have none) cannot be written in XML 1.0: it sets s->bad. */
+ * through. What XML 1.0 cannot carry, or should not (a control character,
+ * bytes that are not UTF-8, a Unicode noncharacter such as U+FFFE; the
+ * descriptor parser refuses them all, derived values are ASCII), sets
+ * s->bad. */
 void dmb_xml_put_escaped(dmb_sink *s, const char *v, size_t n);
 
 /* Finish a document: NUL-terminate and report its length, or
