@@ -14,20 +14,26 @@ under --work (default BUILD_DIR/../demo):
   manufacturer/  master.key (handed over once by the operator),
                  acme-issuer.key, the descriptors it writes and signs
   factory/       per batch: the descriptor and its batch key, nothing else
-  devices/       per device: bootstrap.xml (its TNDS document), devid.txt
+  operator/nonces.db  the DM server's own state: the nonces it issued
+  devices/       per device: bootstrap.xml (its TNDS document), devid.txt,
+                 state.txt (the nonces it keeps between sessions)
   negative/      a device whose secret was altered, one outside every batch
   server.log     the DM server's log: one line per import and per request
 
 The operator and the manufacturer use the dmboot command, the factory and
 the devices are Lua scripts (factory.lua, device.lua, on every Lua that has
-a dmboot module, taking turns), the DM server is dm_server.py on 127.0.0.1.
-The server is stopped at the end whatever happens (Ctrl-C included), and
-dies with this script if this script is killed.
+a dmboot module, taking turns), the DM server is dmboot.server (dm_server.py)
+on 127.0.0.1 with two worker processes and its nonces in a SQLite file.
+Every device runs its first session; the server is then restarted (its
+state is in the file); a first package captured on the line is replayed
+and must be refused; then every device runs its second session with the
+NextNonce it kept. The server is stopped at the end whatever happens
+(Ctrl-C included), and dies with this script if this script is killed.
 
 Prints a summary; exits 0 only when every provisioned device authenticated
-(and authenticated the server) in two sessions, and every negative case
-(a tampered descriptor, a wrong secret, a DevID outside every batch) was
-refused for its reason. The work directory is removed at the end unless
+(and authenticated the server) in two sessions across the restart, the
+replay was refused, and every negative case (a tampered descriptor, a
+wrong secret, a DevID outside every batch) was refused for its reason. The work directory is removed at the end unless
 --keep is given or something failed.
 """
 
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import http.client
 import datetime
 import os
 import re
@@ -203,21 +210,25 @@ class Scenario:
 
     def server_cmd(self, command: str) -> List[str]:
         # the server's whole knowledge: the registry, the master key, the issuer's public key
-        return [sys.executable, str(HERE / "dm_server.py"), command,
-                "--registry", str(self.work / "operator" / "registry"),
-                "--key", str(self.work / "operator" / "master.key"),
-                "--issuer-key", str(self.work / "operator" / "acme-issuer.pub"),
-                "--log", str(self.log)]
+        cmd = [sys.executable, str(HERE / "dm_server.py"), command,
+               "--registry", str(self.work / "operator" / "registry"),
+               "--key", str(self.work / "operator" / "master.key"),
+               "--issuer-key", str(self.work / "operator" / "acme-issuer.pub"),
+               "--log", str(self.log)]
+        if command == "serve":  # ... and its own state: the nonces it issued
+            cmd += ["--store", f"sqlite:{self.work / 'operator' / 'nonces.db'}",
+                    "--workers", "2"]
+        return cmd
 
     def import_descriptors(self) -> None:
         step("operator: import the descriptors into the DM server's registry, verifying each")
         inbox = sorted(str(p) for p in (self.work / "operator" / "inbox").glob("*.desc"))
         self.run(*self.server_cmd("import"), *inbox, ok=(0, 1))  # 1: something was refused
         for line in self.log.read_text().splitlines():
-            print("  " + line.split(" ", 1)[1].replace(str(self.work) + "/", ""))
+            print("  " + line.split(" ", 2)[2].replace(str(self.work) + "/", ""))
 
-    def start_server(self, port: int) -> None:
-        step("DM server (Python): serve SyncML DM on 127.0.0.1")
+    def start_server(self, port: int, what: str = "serve SyncML DM on 127.0.0.1") -> None:
+        step(f"DM server (Python, dmboot.server): {what}")
         self.server = subprocess.Popen(self.server_cmd("serve") + ["--port", str(port)],
                                        stdout=subprocess.PIPE, text=True, env=self.env,
                                        preexec_fn=die_with_parent)
@@ -268,29 +279,34 @@ class Scenario:
         (outside / "devid.txt").write_text(OUTSIDE_DEVID + "\n")
         return wrong, outside
 
-    def devices(self, negatives: Sequence[Path]) -> List[Dict[str, str]]:
-        step("devices (Lua): read the bootstrap document, send package 1 (XML or WBXML, HMAC or "
-             "md5), check the server's credential, a second session with the NextNonce")
+    def device_lines(self, negatives: Sequence[Path], second: bool) -> List[str]:
         dirs = sorted(p for p in (self.work / "devices").iterdir() if p.is_dir())
         lines = []
         for i, p in enumerate(dirs):
             opts = []
             if i % 3 == 0:  # real clients mostly send WBXML: a third here
                 opts.append("wbxml-old" if i % 6 == 3 else "wbxml")
-            if i % 8 == 5:
+            if i % 8 == 5 and not second:
                 opts.append("nocred")  # waits for the server's challenge
-            if i % 7 == 3:
+            if i % 7 == 3 and second:
                 opts.append("stale")  # second session with an old nonce
+            if i == 1 and not second:
+                opts.append("capture")  # an eavesdropper records its package 1
+            if second:
+                opts.append("second")
             lines.append(f"{p} {' '.join(opts)}".strip())
-        lines += [f"{negatives[0]} wbxml", str(negatives[1])]
-        t = time.monotonic()
+        lines += [f"{negatives[0]} wbxml{' second' if second else ''}",
+                  f"{negatives[1]}{' second' if second else ''}"]
+        return lines
+
+    def run_devices(self, lines: List[str], tag: str) -> List[Dict[str, str]]:
         procs = []
         for k in range(self.jobs):
             lua = self.luas[k % len(self.luas)]
             chunk = lines[k::self.jobs]
-            self.path(f"devices-{k}.in").write_text("\n".join(chunk) + "\n")
-            fin = open(self.path(f"devices-{k}.in"))
-            fout = open(self.path(f"devices-{k}.out"), "w")
+            self.path(f"devices-{tag}-{k}.in").write_text("\n".join(chunk) + "\n")
+            fin = open(self.path(f"devices-{tag}-{k}.in"))
+            fout = open(self.path(f"devices-{tag}-{k}.out"), "w")
             procs.append((lua, subprocess.Popen([lua, str(HERE / "device.lua")], stdin=fin,
                                                 stdout=fout, stderr=subprocess.PIPE, text=True,
                                                 env=self.lua_env(lua), preexec_fn=die_with_parent),
@@ -302,14 +318,61 @@ class Scenario:
             fout.close()
             if proc.returncode != 0:
                 raise Failed(f"device.lua ({lua}) failed:\n{err}")
-            for line in self.path(f"devices-{k}.out").read_text().splitlines():
+            for line in self.path(f"devices-{tag}-{k}.out").read_text().splitlines():
                 devid, *kvs = line.split()
                 v = dict(kv.split("=", 1) for kv in kvs)
                 v["devid"], v["lua"] = devid, lua
                 results.append(v)
-        self.times["devices"] = time.monotonic() - t
-        print(f"  {len(results)} devices in {self.jobs} processes on {', '.join(self.luas)}")
         return results
+
+    def devices(self, negatives: Sequence[Path], port: int) -> Tuple[List[Dict[str, str]], str]:
+        step("devices (Lua): session 1: package 1 (XML or WBXML, HMAC or md5, some after a "
+             "Chal), check the server's credential, answer its Get and challenge the server")
+        t = time.monotonic()
+        first = {v["dir"]: v for v in self.run_devices(self.device_lines(negatives, False), "1")}
+        self.stop_server()
+        self.start_server(port, "restarted on the same store (the nonces it issued are in "
+                                "operator/nonces.db)")
+        replay = self.replay()
+        step("devices (Lua): session 2 with the NextNonce each kept; the server's credential "
+             "made with the nonce each device gave it")
+        second = self.run_devices(self.device_lines(negatives, True), "2")
+        self.times["devices"] = time.monotonic() - t
+        results = []
+        for v in second:
+            v.update({k: x for k, x in first.get(v["dir"], {}).items() if k in ("s1", "server1")})
+            ok = (v.get("s1", "")[-3:] == "212" and v.get("s2", "")[-3:] == "212"
+                  and v.get("server1") == "ok" and v.get("server2") == "ok")
+            v["result"] = "authenticated" if ok else "refused"
+            results.append(v)
+        print(f"  {len(results)} devices in {self.jobs} processes on {', '.join(self.luas)}")
+        return results, replay
+
+    def replay(self) -> str:
+        """The package 1 an eavesdropper captured in session 1, sent again to
+        the restarted server: its SyncHdr status (401: refused)."""
+        captured = [p for p in (self.work / "devices").iterdir() if (p / "captured.pkg").exists()]
+        if not captured:
+            raise Failed("no device captured its package 1")
+        body = (captured[0] / "captured.pkg").read_bytes()
+        hmac, ctype = (captured[0] / "captured.hdr").read_text().split("\n")[:2]
+        headers = {"Content-Type": ctype}
+        if hmac:
+            headers["x-syncml-hmac"] = hmac
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("POST", "/dm", body=body, headers=headers)
+        r = conn.getresponse()
+        raw = r.read()
+        conn.close()
+        xml = raw
+        if ctype.endswith("wbxml"):
+            import dmboot
+            xml = dmboot.wbxml_to_xml(raw).encode()
+        m = re.search(rb"<Cmd>SyncHdr</Cmd>.*?<Data>(\d+)</Data>", xml, re.S)
+        status = m.group(1).decode() if m else f"http-{r.status}"
+        print(f"  replayed the captured package 1 of {captured[0].name} ({ctype}): "
+              f"status {status}")
+        return status
 
 
 def lua_dir(lua: str) -> str:
@@ -347,7 +410,7 @@ def port_closed(port: int) -> bool:
 
 def summarize(s: Scenario, provisioned: int, results: List[Dict[str, str]],
               negatives: Sequence[Path], server_status: Optional[int], total: float,
-              out: Callable[[str], None]) -> bool:
+              out: Callable[[str], None], replay: str = "") -> bool:
     log = s.log.read_text()
     neg = {str(p): p.name for p in negatives}
     good = [v for v in results if v["dir"] not in neg]
@@ -374,11 +437,14 @@ def summarize(s: Scenario, provisioned: int, results: List[Dict[str, str]],
     out(f"  devices authenticated  {len(auth)} of {provisioned}: {len(first)} on their first "
         f"package, {len(auth) - len(first)} after a Chal ("
         + ", ".join(f"{k}: {n}" for k, n in sorted(after_chal.items())) + ")")
-    out(f"                         every one checked the server's credential and ran a second "
-        f"session with its NextNonce ({stale} after a stale nonce and a Chal)")
+    out(f"                         every one checked the server's credential, challenged the "
+        f"server, and after the server's restart ran a second session with its NextNonce "
+        f"({stale} after a stale nonce and a Chal)")
     out(f"                         {enc['xml']} XML, {enc['wbxml'] + enc['wbxml-old']} WBXML "
         f"({enc['wbxml-old']} as application/vnd.syncml+wbxml); "
         f"{kinds['HMAC']} x-syncml-hmac, {kinds['DIGEST']} syncml:auth-md5")
+    out(f"  replayed package 1     status {replay or '?'} from the restarted server "
+        f"(a captured first contact is accepted once)")
     refused = [v for v in results if v["result"] != "authenticated"]
     out(f"  devices refused        {len(refused)}:")
     for v in refused:
@@ -401,7 +467,7 @@ def summarize(s: Scenario, provisioned: int, results: List[Dict[str, str]],
             and reasons.get(wrong["devid"]) == "wrong-credential"
             and outside is not None and outside["result"] == "refused"
             and reasons.get(outside["devid"]) == "no-descriptor"
-            and server_status == 0 and port_closed(s.port))
+            and server_status == 0 and port_closed(s.port) and replay == "401")
 
 
 def interrupted(signum: int, frame: object) -> None:
@@ -446,10 +512,10 @@ def main() -> int:
         s.import_descriptors()
         s.start_server(port)
         negatives = s.negative_devices()
-        results = s.devices(negatives)
+        results, replay = s.devices(negatives, port)
         server_status = s.stop_server()
         ok = summarize(s, provisioned, results, negatives, server_status,
-                       time.monotonic() - start, print)
+                       time.monotonic() - start, print, replay)
     except Failed as e:
         print(f"\nFAILED: {e}", file=sys.stderr)
     except KeyboardInterrupt:
