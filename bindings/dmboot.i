@@ -105,6 +105,7 @@ static const char *dmb_status_name(int status)
     case DMBOOT_ERR_BUFFER_TOO_SMALL: return "buffer_too_small";
     case DMBOOT_ERR_UNSUPPORTED: return "unsupported";
     case DMBOOT_ERR_CRYPTO: return "crypto";
+    case DMBOOT_ERR_UNKNOWN_KEY: return "unknown_key";
     }
     return "unknown";
 }
@@ -196,6 +197,7 @@ static void dmb_out_free(void *p, size_t n, size_t cap)
     (const char *text, size_t text_len),
     (const char *devid, size_t devid_len),
     (const char *id, size_t id_len),
+    (const char *key_id, size_t key_id_len),
     (const char *label, size_t label_len),
     (const char *server_id, size_t server_id_len),
     (const char *pem, size_t pem_len),
@@ -273,6 +275,7 @@ struct T {};
 DMB_HANDLE_TYPEMAPS(dmboot_descriptor)
 DMB_HANDLE_TYPEMAPS(dmboot_account)
 DMB_HANDLE_TYPEMAPS(dmboot_deriver)
+DMB_HANDLE_TYPEMAPS(dmboot_keyring)
 DMB_HANDLE_TYPEMAPS(dmboot_signing_key)
 DMB_HANDLE_TYPEMAPS(dmboot_public_key)
 DMB_HANDLE_TYPEMAPS(dmboot_verifier)
@@ -289,6 +292,7 @@ DMB_HANDLE_TYPEMAPS(dmboot_check_result)
 DMB_HANDLE_CLASS(dmboot_descriptor)
 DMB_HANDLE_CLASS(dmboot_account)
 DMB_HANDLE_CLASS(dmboot_deriver)
+DMB_HANDLE_CLASS(dmboot_keyring)
 DMB_HANDLE_CLASS(dmboot_signing_key)
 DMB_HANDLE_CLASS(dmboot_public_key)
 DMB_HANDLE_CLASS(dmboot_verifier)

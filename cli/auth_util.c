@@ -96,6 +96,7 @@ bool cli_verify_option(const cli_command *cmd, int argc, char **argv, int *i,
     *result = 0;
     if ((r = cli_value(cmd, argc, argv, i, "--key", &o->key)) != 0 ||
         (r = cli_value(cmd, argc, argv, i, "--batch-key", &o->batch_key)) != 0 ||
+        (r = cli_value(cmd, argc, argv, i, "--keyring", &o->keyring)) != 0 ||
         (r = cli_value(cmd, argc, argv, i, "--at", &o->at)) != 0) {
         *result = r < 0 ? EXIT_USAGE : 0;
         return true;
@@ -131,8 +132,9 @@ int cli_check_inputs(const cli_command *cmd, const char *const *paths, size_t co
 int cli_verify_opts_check(const cli_command *cmd, const cli_verify_opts *o,
                           const char *descriptor)
 {
-    if (o->key != NULL && o->batch_key != NULL)
-        return cli_usage_error(cmd, "give at most one of --key FILE and --batch-key FILE");
+    if ((o->key != NULL) + (o->batch_key != NULL) + (o->keyring != NULL) > 1)
+        return cli_usage_error(cmd, "give at most one of --key FILE, --batch-key FILE and "
+                                    "--keyring DIR");
     const char *paths[CLI_MAX_ISSUER_KEYS + 3];
     size_t n = 0;
     paths[n++] = o->key;
@@ -141,6 +143,19 @@ int cli_verify_opts_check(const cli_command *cmd, const cli_verify_opts *o,
     for (size_t i = 0; i < o->issuer_count; i++)
         paths[n++] = o->issuer_keys[i];
     return cli_check_inputs(cmd, paths, n);
+}
+
+dmboot_keyring *cli_load_keyring(const char *dir)
+{
+    dmboot_keyring *kr = NULL;
+    dmboot_error err;
+    if (dmboot_keyring_new(&kr, &err) != DMBOOT_OK ||
+        dmboot_keyring_load_dir(kr, dir, &err) != DMBOOT_OK) {
+        cli_fail("keyring", &err);
+        dmboot_keyring_free(kr);
+        return NULL;
+    }
+    return kr;
 }
 
 dmboot_verifier *cli_make_verifier(const cli_verify_opts *o)
@@ -164,6 +179,15 @@ dmboot_verifier *cli_make_verifier(const cli_verify_opts *o)
             goto fail;
         }
         dmboot_verifier_set_time(v, t);
+    }
+    if (o->keyring != NULL) {
+        dmboot_keyring *kr = cli_load_keyring(o->keyring);
+        if (kr == NULL)
+            goto fail;
+        dmboot_status st = dmboot_verifier_set_keyring(v, kr, &err);
+        dmboot_keyring_free(kr);
+        if (st != DMBOOT_OK)
+            goto fail_err;
     }
     const char *key_path = o->key ? o->key : o->batch_key;
     if (key_path != NULL) {

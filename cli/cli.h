@@ -104,13 +104,15 @@ int cli_check_inputs(const cli_command *cmd, const char *const *paths, size_t co
 
 /* The options that say how a descriptor is verified. */
 typedef struct cli_verify_opts {
-    const char *key, *batch_key, *at;
+    const char *key, *batch_key, *keyring, *at;
     const char *issuer_keys[CLI_MAX_ISSUER_KEYS];
     size_t issuer_count;
     bool allow_unauthenticated, ignore_validity, require_signature, require_mac;
 } cli_verify_opts;
 
-/* Match argv[*i] against --key, --batch-key, --issuer-key, --at and the
+/* Load a keyring directory (DIR/<key-id>.key); prints errors, NULL on failure. */
+dmboot_keyring *cli_load_keyring(const char *dir);
+/* Match argv[*i] against --key, --batch-key, --keyring, --issuer-key, --at and the
  * policy flags. True when it was one of them; *result is then EXIT_USAGE
  * when its value was missing (the error is printed), else 0. */
 bool cli_verify_option(const cli_command *cmd, int argc, char **argv, int *i,

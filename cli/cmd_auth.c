@@ -186,7 +186,8 @@ static bool print_server_answer(const dmboot_check_result *r, const uint8_t *ser
 int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
 {
     const char *registry = NULL;
-    const char *descriptor = NULL, *key_path = NULL, *batch_path = NULL, *message = NULL,
+    const char *descriptor = NULL, *key_path = NULL, *batch_path = NULL, *keyring = NULL,
+               *message = NULL,
                *hmac_header = NULL, *devid = NULL, *cred_type = NULL, *cred_data = NULL,
                *cred_data_file = NULL, *loc_name = NULL, *body_file = NULL, *nonce_b64 = NULL,
                *response = NULL, *server_nonce_b64 = NULL;
@@ -201,6 +202,7 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
             (r = cli_value(cmd, argc, argv, &i, "--registry", &registry)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--key", &key_path)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--batch-key", &batch_path)) != 0 ||
+            (r = cli_value(cmd, argc, argv, &i, "--keyring", &keyring)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--message", &message)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--hmac-header", &hmac_header)) != 0 ||
             (r = cli_value(cmd, argc, argv, &i, "--devid", &devid)) != 0 ||
@@ -222,8 +224,9 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     }
     if ((descriptor == NULL) == (registry == NULL))
         return cli_usage_error(cmd, "give exactly one of --descriptor FILE and --registry DIR");
-    if ((key_path == NULL) == (batch_path == NULL))
-        return cli_usage_error(cmd, "give exactly one of --key FILE and --batch-key FILE");
+    if ((key_path != NULL) + (batch_path != NULL) + (keyring != NULL) != 1)
+        return cli_usage_error(cmd, "give exactly one of --key FILE, --batch-key FILE and "
+                                    "--keyring DIR");
     if (registry != NULL && batch_path != NULL)
         return cli_usage_error(cmd, "a registry holds many descriptors: give the master key "
                                     "(--key FILE), not a batch key");
@@ -258,14 +261,44 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
     dmboot_check_result *result = NULL;
     dmboot_error err;
     dmboot_status st;
-    dmboot_key_kind kind = key_path ? DMBOOT_KEY_MASTER : DMBOOT_KEY_BATCH;
+    dmboot_key_kind kind = batch_path ? DMBOOT_KEY_BATCH : DMBOOT_KEY_MASTER;
     dmboot_descriptor *d = NULL;
     dmboot_registry *reg = NULL;
     if (registry != NULL ? (reg = cli_load_registry(registry)) == NULL
                          : (d = cli_load_descriptor(descriptor)) == NULL)
         goto done;
-    if (!cli_read_key(key_file, kind, key, &key_len))
+    if (keyring != NULL) {
+        /* the descriptor's key-id selects the master key */
+        dmboot_keyring *kr = cli_load_keyring(keyring);
+        if (kr == NULL)
+            goto done;
+        if (reg != NULL) {
+            st = dmboot_registry_set_keyring(reg, kr, &err);
+        } else {
+            const char *kid = dmboot_descriptor_get(d, "key-id");
+            st = kid != NULL
+                     ? dmboot_keyring_get(kr, kid, strlen(kid), key, sizeof key, &key_len, &err)
+                     : DMBOOT_ERR_UNKNOWN_KEY;
+            if (kid == NULL)
+                snprintf(err.message, sizeof err.message,
+                         "descriptor '%s' has no key-id line: the keyring selects the master "
+                         "key by key-id",
+                         dmboot_descriptor_get(d, "id"));
+        }
+        dmboot_keyring_free(kr);
+        if (st != DMBOOT_OK) {
+            if (st != DMBOOT_ERR_UNKNOWN_KEY)
+                cli_fail("keyring", &err);
+            else /* the verdict a server gives */
+                cli_error("not authenticated (unknown-key): unknown key: %s", err.message);
+            goto done;
+        }
+    } else if (!cli_read_key(key_file, kind, key, &key_len)) {
         goto done;
+    }
+    /* with a registry and a keyring, the registry picks the key */
+    const uint8_t *rkey = reg != NULL && keyring != NULL ? NULL : key;
+    size_t rkey_len = rkey != NULL ? key_len : 0;
     if (nonce_b64 != NULL && !read_nonce("--nonce", nonce_b64, NULL, &nonce, &nonce_len))
         goto done;
     if (server_nonce_b64 != NULL &&
@@ -280,14 +313,14 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
         if (!cli_read_file(message, MESSAGE_MAX, &msg, &msg_len))
             goto done;
         size_t hl = hmac_header ? strlen(hmac_header) : 0;
-        st = reg ? dmboot_registry_check_message(reg, key, key_len, msg, msg_len, hmac_header, hl,
+        st = reg ? dmboot_registry_check_message(reg, rkey, rkey_len, msg, msg_len, hmac_header, hl,
                                                  nonce_arg, nonce_len, result, &err)
                  : dmboot_server_check_message(d, key, key_len, kind, msg, msg_len, hmac_header,
                                                hl, nonce_arg, nonce_len, result, &err);
     } else if (hmac_header != NULL) {
         if (!cli_read_file(body_file, MESSAGE_MAX, &msg, &msg_len))
             goto done;
-        st = reg ? dmboot_registry_check_hmac(reg, key, key_len, devid, strlen(devid),
+        st = reg ? dmboot_registry_check_hmac(reg, rkey, rkey_len, devid, strlen(devid),
                                               hmac_header, strlen(hmac_header),
                                               (const uint8_t *)msg, msg_len, nonce_arg,
                                               nonce_len, result, &err)
@@ -304,7 +337,7 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
         }
         const char *cd = data ? data : cred_data;
         size_t cl = data ? data_len : strlen(cred_data), ll = loc_name ? strlen(loc_name) : 0;
-        st = reg ? dmboot_registry_check_cred(reg, key, key_len, devid, strlen(devid), cred_type,
+        st = reg ? dmboot_registry_check_cred(reg, rkey, rkey_len, devid, strlen(devid), cred_type,
                                               cd, cl, loc_name, ll, nonce_arg, nonce_len, result,
                                               &err)
                  : dmboot_server_check_cred(d, key, key_len, kind, devid, strlen(devid),

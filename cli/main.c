@@ -70,11 +70,11 @@ static const char AUTH_COMPUTE_USAGE[] =
 
 static const char AUTH_CHECK_USAGE[] =
     "usage: dmboot auth check (--descriptor FILE | --registry DIR)\n"
-    "                         (--key FILE | --batch-key FILE)\n"
+    "                         (--key FILE | --batch-key FILE | --keyring DIR)\n"
     "                         --message FILE [--hmac-header VALUE]\n"
     "                         [--nonce BASE64] [--server-nonce BASE64] [--response FILE]\n"
     "       dmboot auth check (--descriptor FILE | --registry DIR)\n"
-    "                         (--key FILE | --batch-key FILE)\n"
+    "                         (--key FILE | --batch-key FILE | --keyring DIR)\n"
     "                         --devid DEVID (--cred-type TYPE (--cred-data DATA |\n"
     "                         --cred-data-file FILE) [--loc-name NAME] |\n"
     "                         --hmac-header VALUE --body FILE)\n"
@@ -89,6 +89,11 @@ static const char AUTH_CHECK_USAGE[] =
     "  --registry DIR       a registry directory (dmboot registry add): the\n"
     "                       descriptor is the one that covers the DevID; the key is\n"
     "                       then the master key\n"
+    "  --key FILE           the master key (- for standard input)\n"
+    "  --batch-key FILE     the descriptor's batch key (with --descriptor only)\n"
+    "  --keyring DIR        the operator's keyring: DIR/<key-id>.key, one master\n"
+    "                       key per key-id; the descriptor's key-id selects its key\n"
+    "                       (reason unknown-key when it is absent or not there)\n"
     "  --message FILE       a captured SyncML DM package (XML; - for standard\n"
     "                       input): DevID from Source/LocURI, credential from its\n"
     "                       <Cred> (and Source/LocName)\n"
@@ -178,6 +183,10 @@ static const char SIGN_USAGE[] =
     "                     (hex on one line; - for standard input)\n"                 \
     "  --batch-key FILE   the descriptor's batch key: checks key-check only (a\n"  \
     "                     batch key cannot check a MAC; it authenticates nothing)\n" \
+    "  --keyring DIR      the operator's keyring instead of one key: DIR/<key-id>.key\n" \
+    "                     (each private: mode 0600, no symbolic link); the\n"          \
+    "                     descriptor's key-id selects its master key, and an\n"       \
+    "                     absent or unknown key-id is refused\n"                       \
     "  --issuer-key PEM   a trusted issuer public key: checks the signature line;\n" \
     "                     repeat for several issuers (any one may verify)\n"        \
     "  --at TIME          check validity at TIME (YYYY-MM-DD, or RFC 3339 such as\n" \
@@ -188,7 +197,8 @@ static const char SIGN_USAGE[] =
     "  --require-signature, --require-mac  that line must be present and checked\n"
 
 static const char VERIFY_USAGE[] =
-    "usage: dmboot verify --descriptor FILE [--key FILE | --batch-key FILE]\n"
+    "usage: dmboot verify --descriptor FILE [--key FILE | --batch-key FILE |\n"
+    "                     --keyring DIR]\n"
     "                     [--issuer-key PEM ...] [--at TIME] [--allow-unauthenticated]\n"
     "                     [--ignore-validity] [--require-signature] [--require-mac]\n"
     "\n"
@@ -202,7 +212,8 @@ static const char VERIFY_USAGE[] =
 
 static const char REGISTRY_ADD_USAGE[] =
     "usage: dmboot registry add --registry DIR --descriptor FILE [--key FILE |\n"
-    "                           --batch-key FILE] [--issuer-key PEM ...] [--at TIME]\n"
+    "                           --batch-key FILE | --keyring DIR] [--issuer-key PEM ...]\n"
+    "                           [--at TIME]\n"
     "                           [--allow-unauthenticated] [--ignore-validity] ...\n"
     "\n"
     "Verify a descriptor as `dmboot verify` does, then copy it into the registry\n"

@@ -35,7 +35,7 @@ local EXPECTED = {
     io = true, descriptor = true, devid = true, not_covered = true, key = true,
     key_mismatch = true, bad_mac = true, bad_signature = true, unauthenticated = true,
     not_valid_now = true, overlap = true, not_found = true, auth_failed = true,
-    syntax = true, unsupported = true,
+    syntax = true, unsupported = true, unknown_key = true,
 }
 M.EXPECTED_FAILURES = EXPECTED
 
@@ -495,6 +495,46 @@ function M.parse_time(text)
     return call(native.dmboot_time_parse, text)
 end
 
+--- A keyring: master keys by key-id (docs/authentication.md §4.2). From a
+-- table {["key-id"] = key bytes, ...}, or nil, message, status.
+local Keyring = {}
+Keyring.__index = Keyring
+M.Keyring = Keyring
+
+function M.keyring(keys)
+    check(type(keys) == "table", 1, "keyring", "table {key-id = key bytes} expected")
+    local kr = native.dmboot_keyring_new()
+    local ids = {}
+    for id in pairs(keys) do ids[#ids + 1] = id end
+    table.sort(ids)
+    for _, id in ipairs(ids) do
+        check(type(id) == "string" and type(keys[id]) == "string", 1, "keyring",
+            "key-ids and keys must be strings")
+        local ok, msg, status = call_ok(native.dmboot_keyring_add, kr, id, keys[id])
+        if not ok then return nil, msg, status end
+    end
+    return setmetatable({ _k = kr }, Keyring)
+end
+
+--- Every DIR/<key-id>.key file (each private: no symbolic link, mode &
+-- 077 == 0), or nil, message, status.
+function M.load_keyring(dir)
+    check_string(dir, 1, "load_keyring")
+    local kr = native.dmboot_keyring_new()
+    local ok, msg, status = call_ok(native.dmboot_keyring_load_dir, kr, dir)
+    if not ok then return nil, msg, status end
+    return setmetatable({ _k = kr }, Keyring)
+end
+
+--- The key-ids, in order.
+function Keyring:key_ids()
+    local ids = {}
+    for i = 0, native.dmboot_keyring_count(self._k) - 1 do
+        ids[#ids + 1] = native.dmboot_keyring_key_id(self._k, i)
+    end
+    return ids
+end
+
 local FLAGS = {
     allow_unauthenticated = native.DMBOOT_VERIFY_ALLOW_UNAUTHENTICATED,
     ignore_validity = native.DMBOOT_VERIFY_IGNORE_VALIDITY,
@@ -502,13 +542,19 @@ local FLAGS = {
     require_mac = native.DMBOOT_VERIFY_REQUIRE_MAC,
 }
 
--- A C verifier from options {key =, batch_key =, issuer_keys = {pem or
+-- A C verifier from options {key =, batch_key = | keyring =, issuer_keys = {pem or
 -- public key, ...}, at = seconds or "YYYY-MM-DD...", allow_unauthenticated
 -- = true, ignore_validity = true, require_signature = true, require_mac = true}.
 local function make_verifier(opts, n, fname)
     check(type(opts) == "table", n, fname, "table of verification options expected", 4)
     local v = native.dmboot_verifier_new()
-    if opts.key ~= nil or opts.batch_key ~= nil then
+    if opts.keyring ~= nil then
+        check(getmetatable(opts.keyring) == Keyring, n, fname, "keyring must be a dmboot keyring", 4)
+        check(opts.key == nil and opts.batch_key == nil, n, fname,
+            "give a keyring or a key, not both", 4)
+        local ok, msg, status = call_ok(native.dmboot_verifier_set_keyring, v, opts.keyring._k)
+        if not ok then return nil, msg, status end
+    elseif opts.key ~= nil or opts.batch_key ~= nil then
         local key, kind = key_option(opts, n, fname)
         local ok, msg, status = call_ok(native.dmboot_verifier_set_key, v, key, kind)
         if not ok then return nil, msg, status end

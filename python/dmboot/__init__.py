@@ -45,11 +45,12 @@ from ._errors import (
     OverlapError,
     ParseError,
     UnauthenticatedError,
+    UnknownKeyError,
     UnsupportedError,
     ValidityError,
 )
 from ._keys import BATCH_KEY_LEN, KEY_MAX, KEY_MIN, decode_key, generate_key, load_key
-from ._auth import PublicKey, Registry, SigningKey, Verifier, parse_time
+from ._auth import Keyring, PublicKey, Registry, SigningKey, Verifier, parse_time
 from ._omadm import (
     CheckResult,
     SyncMLMessage,
@@ -76,6 +77,7 @@ __all__ = [
     "wbxml_to_xml",
     "xml_to_wbxml",
     "CheckResult",
+    "Keyring",
     "PublicKey",
     "Registry",
     "SigningKey",
@@ -116,6 +118,7 @@ __all__ = [
     "OverlapError",
     "ParseError",
     "UnauthenticatedError",
+    "UnknownKeyError",
     "UnsupportedError",
     "ValidityError",
     "csv_header",

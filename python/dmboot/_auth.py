@@ -6,14 +6,14 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import os
-from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import FrozenSet, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import native
 from ._descriptor import Descriptor, _check_text
 from ._keys import BytesLike, PathLike, _key_args
 
 
-__all__ = ["SigningKey", "PublicKey", "Verifier", "Registry", "parse_time"]
+__all__ = ["SigningKey", "PublicKey", "Keyring", "Verifier", "Registry", "parse_time"]
 
 
 def _read_text(path: PathLike) -> str:
@@ -108,6 +108,52 @@ class SigningKey:
         return f"<dmboot.SigningKey ed25519, public {self.public_key().raw().hex()[:16]}...>"
 
 
+class Keyring:
+    """An operator's master keys, one per key-id (one per manufacturer): a
+    descriptor selects its master key by its ``key-id`` line
+    (docs/authentication.md §4.2). ``repr()`` shows the key-ids, never a key.
+
+    ``Keyring({"acme-2026": key, ...})`` or ``Keyring.load_dir(path)``
+    (``DIR/<key-id>.key`` files, each private: no symbolic link, mode & 077
+    == 0). Verifiers and registries keep their own copy."""
+
+    __slots__ = ("_k",)
+
+    def __init__(self, keys: Optional[Mapping[str, BytesLike]] = None) -> None:
+        self._k = native.dmboot_keyring_new()
+        for key_id, key in (keys or {}).items():
+            self.add(key_id, key)
+
+    @classmethod
+    def load_dir(cls, path: PathLike) -> "Keyring":
+        """Every ``<key-id>.key`` file of a directory, all or nothing. Raises
+        :class:`BadKeyError` (a bad name, a file group or others may
+        access, a symbolic link, not a key) or :class:`FileError`."""
+        kr = cls()
+        native.dmboot_keyring_load_dir(kr._k, os.fspath(path))
+        return kr
+
+    def add(self, key_id: str, key: BytesLike) -> None:
+        """Add a master key under a key-id ([A-Za-z0-9._-], 1 to 64)."""
+        _check_text("key-id", key_id)
+        if not isinstance(key, (bytes, bytearray, memoryview)):
+            raise TypeError(f"key must be bytes, not {type(key).__name__}")
+        native.dmboot_keyring_add(self._k, key_id, key)
+
+    def key_ids(self) -> List[str]:
+        """The key-ids, in the order added (load_dir: name order)."""
+        return [native.dmboot_keyring_key_id(self._k, i) for i in range(len(self))]
+
+    def __len__(self) -> int:
+        return native.dmboot_keyring_count(self._k)
+
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self.key_ids()
+
+    def __repr__(self) -> str:
+        return f"<dmboot.Keyring key-ids {', '.join(self.key_ids()) or '(none)'}>"
+
+
 TimeLike = Union[int, str, _dt.datetime, _dt.date]
 
 
@@ -141,12 +187,21 @@ class Verifier:
     __slots__ = ("_v",)
 
     def __init__(self, *, key: Optional[BytesLike] = None, batch_key: Optional[BytesLike] = None,
+                 keyring: Optional[Keyring] = None,
                  issuer_keys: Iterable[Union[PublicKey, str, bytes]] = (),
                  at: Optional[TimeLike] = None, allow_unauthenticated: bool = False,
                  ignore_validity: bool = False, require_signature: bool = False,
                  require_mac: bool = False) -> None:
         self._v = native.dmboot_verifier_new()
-        if key is not None or batch_key is not None:
+        if keyring is not None:
+            if key is not None or batch_key is not None:
+                raise TypeError("give a keyring or a key, not both")
+            if not isinstance(keyring, Keyring):
+                raise TypeError(f"keyring must be a dmboot.Keyring, not {type(keyring).__name__}")
+            # the descriptor's key-id selects the master key; an absent or
+            # unknown key-id is an UnknownKeyError
+            native.dmboot_verifier_set_keyring(self._v, keyring._k)
+        elif key is not None or batch_key is not None:
             k, kind = _key_args(key, batch_key)
             native.dmboot_verifier_set_key(self._v, k, kind)
         for ik in issuer_keys:
@@ -254,8 +309,15 @@ class Registry:
 
     __slots__ = ("_r", "__weakref__")
 
-    def __init__(self) -> None:
+    def __init__(self, keyring: Optional[Keyring] = None) -> None:
+        """With a keyring, only descriptors whose key-id it holds are added
+        (:class:`UnknownKeyError`), and the checks (``check_message`` ...)
+        given no key use the key of the covering descriptor's key-id."""
         self._r = native.dmboot_registry_new()
+        if keyring is not None:
+            if not isinstance(keyring, Keyring):
+                raise TypeError(f"keyring must be a dmboot.Keyring, not {type(keyring).__name__}")
+            native.dmboot_registry_set_keyring(self._r, keyring._k)
 
     def add(self, descriptor: Descriptor, verifier: Optional[Verifier] = None) -> None:
         """Add a copy of ``descriptor`` after verifying it with ``verifier``

@@ -30,6 +30,7 @@ __all__ = [
     "ParseError",
     "UnsupportedError",
     "CryptoError",
+    "UnknownKeyError",
 ]
 
 
@@ -115,6 +116,11 @@ class CredentialError(AuthenticationError):
     """A client or server credential is wrong (status ``auth_failed``)."""
 
 
+class UnknownKeyError(BadKeyError, LookupError):
+    """The descriptor's ``key-id`` is absent or not in the keyring (status
+    ``unknown_key``). A subclass of :class:`BadKeyError`."""
+
+
 class ValidityError(Error):
     """The descriptor is outside ``not-before`` .. ``not-after`` (status ``not_valid_now``)."""
 
@@ -162,6 +168,7 @@ _BY_STATUS: Dict[str, Type[Error]] = {
     "syntax": ParseError,
     "unsupported": UnsupportedError,
     "crypto": CryptoError,
+    "unknown_key": UnknownKeyError,
 }
 
 

@@ -316,35 +316,41 @@ def _check_hmac(self: Descriptor, devid: Text, header: Text, body: BytesLike, *,
                       body, nonce)
 
 
-def _registry_check_message(self, message: Text, *, key: BytesLike,
+def _registry_check_message(self, message: Text, *, key: Optional[BytesLike] = None,
                             hmac_header: Optional[Text] = None,
                             nonce: Optional[BytesLike] = None) -> CheckResult:
     """A device's package checked against the registry: the descriptor that
     covers its DevID is looked up, then checked as
-    :meth:`Descriptor.check_message` does, with the master ``key``. A DevID
-    no descriptor covers is the reason ``no-descriptor``."""
+    :meth:`Descriptor.check_message` does, with the master ``key`` (None:
+    the registry's keyring's key for the descriptor's key-id, reason
+    ``unknown-key`` when it has none). A DevID no descriptor covers is the
+    reason ``no-descriptor``."""
     _check_text("message", message)
-    _bytes("key", key)
+    if key is not None:
+        _bytes("key", key)
     return _run_check(None, native.dmboot_registry_check_message, self._r, key, message,
                       hmac_header, nonce)
 
 
 def _registry_check_cred(self, devid: Text, cred_type: Optional[str], cred_data: Text, *,
-                         key: BytesLike, loc_name: Optional[Text] = None,
+                         key: Optional[BytesLike] = None, loc_name: Optional[Text] = None,
                          nonce: Optional[BytesLike] = None) -> CheckResult:
     """A <Cred> sent by ``devid``, checked against the registry."""
     _check_text("DevID", devid)
-    _bytes("key", key)
+    if key is not None:
+        _bytes("key", key)
     return _run_check(None, native.dmboot_registry_check_cred, self._r, key, devid, cred_type,
                       cred_data, loc_name, nonce)
 
 
-def _registry_check_hmac(self, devid: Text, header: Text, body: BytesLike, *, key: BytesLike,
+def _registry_check_hmac(self, devid: Text, header: Text, body: BytesLike, *,
+                         key: Optional[BytesLike] = None,
                          nonce: Optional[BytesLike] = None) -> CheckResult:
     """An ``x-syncml-hmac`` header and its body, checked against the registry."""
     _check_text("DevID", devid)
     _bytes("body", body)
-    _bytes("key", key)
+    if key is not None:
+        _bytes("key", key)
     return _run_check(None, native.dmboot_registry_check_hmac, self._r, key, devid, header,
                       body, nonce)
 

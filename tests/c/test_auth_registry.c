@@ -1,12 +1,14 @@
 /*
  * The overlap rule and the registry: overlaps refused naming both, ids
  * never reused, verification on add, lookup by DevID (including the
- * opaque/typed ambiguity), and directories loaded all or nothing.
+ * opaque/typed ambiguity), directories loaded all or nothing, and the
+ * keyring (a master key per key-id: verification, registry, key files).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -232,6 +234,174 @@ static void remove_file(const char *dir, const char *name)
     assert_int_equal(unlink(path), 0);
 }
 
+/* The signed (key-check + mac) text of a descriptor with this key-id. */
+static dmboot_descriptor *signed_with(const char *id, const char *match, const char *key_id,
+                                      const uint8_t key[32])
+{
+    char extra[128] = "";
+    if (key_id != NULL)
+        snprintf(extra, sizeof extra, "key-id: %s\n", key_id);
+    dmboot_descriptor *plain = make(id, "opaque", match, extra);
+    char text[4096];
+    size_t len = 0;
+    dmboot_error err;
+    if (dmboot_descriptor_sign(plain, key, 32, DMBOOT_KEY_MASTER, NULL, DMBOOT_SIGN_KEY_CHECK,
+                               text, sizeof text, &len, &err) != DMBOOT_OK)
+        fail_msg("sign %s: %s", id, err.message);
+    dmboot_descriptor_free(plain);
+    dmboot_descriptor *d = NULL;
+    assert_int_equal(dmboot_descriptor_parse(text, len, &d, &err), DMBOOT_OK);
+    return d;
+}
+
+static void test_keyring_verification(void **state)
+{
+    (void)state;
+    uint8_t acme[32], globex[32];
+    for (int i = 0; i < 32; i++) {
+        acme[i] = (uint8_t)(i * 3 + 1);
+        globex[i] = (uint8_t)(i * 5 + 2);
+    }
+    dmboot_keyring *kr = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_keyring_new(&kr, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_add(kr, "acme-2026", 9, acme, 32, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_add(kr, "globex-2026", 11, globex, 32, &err), DMBOOT_OK);
+    /* the keyring's own rules */
+    assert_int_equal(dmboot_keyring_add(kr, "acme-2026", 9, globex, 32, &err), DMBOOT_ERR_KEY);
+    expect_message(&err, "already in the keyring");
+    assert_int_equal(dmboot_keyring_add(kr, "a/b", 3, acme, 32, &err), DMBOOT_ERR_KEY);
+    assert_int_equal(dmboot_keyring_add(kr, ".hidden", 7, acme, 32, &err), DMBOOT_ERR_KEY);
+    assert_int_equal(dmboot_keyring_add(kr, "short", 5, acme, 8, &err), DMBOOT_ERR_KEY);
+    assert_int_equal(dmboot_keyring_count(kr), 2);
+    assert_string_equal(dmboot_keyring_key_id(kr, 1), "globex-2026");
+    uint8_t got[64];
+    size_t got_len = 0;
+    assert_int_equal(dmboot_keyring_get(kr, "globex-2026", 11, got, sizeof got, &got_len, &err),
+                     DMBOOT_OK);
+    assert_int_equal(got_len, 32);
+    assert_memory_equal(got, globex, 32);
+    assert_int_equal(dmboot_keyring_get(kr, "nope", 4, got, sizeof got, &got_len, &err),
+                     DMBOOT_ERR_UNKNOWN_KEY);
+
+    dmboot_verifier *v = NULL;
+    assert_int_equal(dmboot_verifier_new(&v, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_verifier_set_keyring(v, kr, &err), DMBOOT_OK);
+    dmboot_keyring_free(kr); /* the verifier keeps its own copy */
+    dmboot_verifier_set_time(v, 1780272000);
+    /* each manufacturer's descriptor verifies with its own key */
+    dmboot_descriptor *a = signed_with("acme-1", "acme-*", "acme-2026", acme);
+    dmboot_descriptor *g = signed_with("globex-1", "globex-*", "globex-2026", globex);
+    dmboot_verify_report rep;
+    assert_int_equal(dmboot_descriptor_verify_report(a, v, &rep, &err), DMBOOT_OK);
+    assert_non_null(strstr(rep.key_check, "key-id acme-2026"));
+    assert_string_equal(rep.mac, "ok");
+    assert_int_equal(dmboot_descriptor_verify_report(g, v, &rep, &err), DMBOOT_OK);
+    /* no key-id, an unknown key-id: DMBOOT_ERR_UNKNOWN_KEY naming it */
+    dmboot_descriptor *n = signed_with("none-1", "none-*", NULL, acme);
+    assert_int_equal(dmboot_descriptor_verify(n, v, NULL, &err), DMBOOT_ERR_UNKNOWN_KEY);
+    expect_message(&err, "key-check check failed for descriptor 'none-1'");
+    expect_message(&err, "no key-id line");
+    dmboot_descriptor *u = signed_with("unknown-1", "unknown-*", "initech-2026", acme);
+    assert_int_equal(dmboot_descriptor_verify_report(u, v, &rep, &err), DMBOOT_ERR_UNKNOWN_KEY);
+    expect_message(&err, "its key-id 'initech-2026' is not in the keyring (keyring: acme-2026, "
+                         "globex-2026)");
+    assert_string_equal(rep.mac, "not checked (no key for its key-id)");
+    /* ACME's descriptor claiming Globex's key-id, made with ACME's key:
+     * the key-check names the mismatch */
+    dmboot_descriptor *x = signed_with("acme-2", "acme2-*", "globex-2026", acme);
+    assert_int_equal(dmboot_descriptor_verify(x, v, NULL, &err), DMBOOT_ERR_KEY_MISMATCH);
+    expect_message(&err, "the master key of key-id 'globex-2026' gives key check");
+    /* one key instead of the keyring keeps working (set_key drops it) */
+    assert_int_equal(dmboot_verifier_set_key(v, acme, 32, DMBOOT_KEY_MASTER, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_descriptor_verify(n, v, NULL, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_descriptor_verify(u, v, NULL, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_descriptor_verify(g, v, NULL, &err), DMBOOT_ERR_KEY_MISMATCH);
+    dmboot_verifier_free(v);
+    dmboot_descriptor_free(a);
+    dmboot_descriptor_free(g);
+    dmboot_descriptor_free(n);
+    dmboot_descriptor_free(u);
+    dmboot_descriptor_free(x);
+}
+
+static void write_mode(const char *dir, const char *name, const char *text, mode_t mode)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+/* DIR/<key-id>.key, each a private key file; all or nothing. */
+static void test_keyring_load_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dmboot-keyring-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    dmboot_keyring *kr = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_keyring_new(&kr, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_load_dir(kr, dir, &err), DMBOOT_ERR_KEY);
+    expect_message(&err, "holds no key file");
+    static const char K1[] = "0101010101010101010101010101010101010101010101010101010101010101\n";
+    static const char K2[] = "0202020202020202020202020202020202020202020202020202020202020202\n";
+    write_mode(dir, "globex-2026.key", K2, 0600);
+    write_mode(dir, "acme-2026.key", K1, 0600);
+    write_mode(dir, "README", "not a key\n", 0644);    /* not *.key: skipped */
+    write_mode(dir, ".hidden.key", "junk\n", 0644);    /* hidden: skipped */
+    assert_int_equal(dmboot_keyring_load_dir(kr, dir, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_count(kr), 2);
+    assert_string_equal(dmboot_keyring_key_id(kr, 0), "acme-2026"); /* name order */
+    assert_string_equal(dmboot_keyring_key_id(kr, 1), "globex-2026");
+    dmboot_keyring_free(kr);
+    kr = NULL;
+    /* a key file others may read: the whole load fails, naming it */
+    write_mode(dir, "initech.key", K1, 0644);
+    assert_int_equal(dmboot_keyring_new(&kr, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_load_dir(kr, dir, &err), DMBOOT_ERR_KEY);
+    expect_message(&err, "/initech.key is accessible by group or others (mode 0644)");
+    assert_int_equal(dmboot_keyring_count(kr), 0);
+    remove_file(dir, "initech.key");
+    /* a symbolic link */
+    char target[600], link_[600];
+    snprintf(target, sizeof target, "%s/acme-2026.key", dir);
+    snprintf(link_, sizeof link_, "%s/alias.key", dir);
+    assert_int_equal(symlink(target, link_), 0);
+    assert_int_equal(dmboot_keyring_load_dir(kr, dir, &err), DMBOOT_ERR_KEY);
+    expect_message(&err, "/alias.key is a symbolic link");
+    assert_int_equal(dmboot_keyring_count(kr), 0);
+    remove_file(dir, "alias.key");
+    /* a name that is no key-id */
+    write_mode(dir, "bad name.key", K1, 0600);
+    assert_int_equal(dmboot_keyring_load_dir(kr, dir, &err), DMBOOT_ERR_KEY);
+    expect_message(&err, "its name is not <key-id>.key");
+    remove_file(dir, "bad name.key");
+    /* the registry with a keyring refuses a key-id it lacks */
+    assert_int_equal(dmboot_keyring_load_dir(kr, dir, &err), DMBOOT_OK);
+    dmboot_registry *r = NULL;
+    assert_int_equal(dmboot_registry_new(&r, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_set_keyring(r, kr, &err), DMBOOT_OK);
+    dmboot_descriptor *ok = make("k-1", "opaque", "k1-*", "key-id: acme-2026\n");
+    dmboot_descriptor *bad = make("k-2", "opaque", "k2-*", "key-id: initech\n");
+    assert_int_equal(dmboot_registry_add(r, ok, NULL, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(r, bad, NULL, &err), DMBOOT_ERR_UNKNOWN_KEY);
+    expect_message(&err, "descriptor 'k-2' names key-id 'initech', which is not in the keyring");
+    assert_int_equal(dmboot_registry_count(r), 1);
+    dmboot_registry_free(r);
+    dmboot_descriptor_free(ok);
+    dmboot_descriptor_free(bad);
+    dmboot_keyring_free(kr);
+    remove_file(dir, "acme-2026.key");
+    remove_file(dir, "globex-2026.key");
+    remove_file(dir, "README");
+    remove_file(dir, ".hidden.key");
+    assert_int_equal(rmdir(dir), 0);
+}
+
 #define DESC(id, match)                                                                      \
     "dmboot-descriptor: 1\nid: " id "\nissuer: I\ndevid-type: opaque\ndevid-match: " match \
     "\nserver-id: s\nserver-addr: https://s/\n"
@@ -306,6 +476,8 @@ int main(void)
         cmocka_unit_test(test_add_and_lookup),
         cmocka_unit_test(test_add_verifies),
         cmocka_unit_test(test_load_dir),
+        cmocka_unit_test(test_keyring_verification),
+        cmocka_unit_test(test_keyring_load_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

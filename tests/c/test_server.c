@@ -737,6 +737,106 @@ static void test_registry(void **state)
     dmboot_descriptor_free(b);
 }
 
+/* A registry with a keyring (issue 11): the key is the one the covering
+ * descriptor's key-id selects; a key-id the keyring lacks is refused with
+ * the reason unknown-key, naming it. */
+static void test_registry_keyring(void **state)
+{
+    (void)state;
+    static const uint8_t KEY2[32] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4,
+                                     3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8};
+    dmboot_descriptor *a = load(DESC_HEAD "key-id: acme-2026\n" DESC_FIELDS);
+    dmboot_descriptor *b = load("dmboot-descriptor: 1\nid: globex-batch\nissuer: Globex\n"
+                                "devid-type: meid\ndevid-match: MEID:A0*\nkey-id: globex-2026\n"
+                                "server-id: dm.operator.example\n"
+                                "server-addr: https://dm.operator.example/oma-dm\n" DESC_FIELDS);
+    dmboot_descriptor *c = load("dmboot-descriptor: 1\nid: stray-batch\nissuer: Stray\n"
+                                "devid-type: esn\ndevid-match: ESN:8F*\nkey-id: stray-1\n"
+                                "server-id: dm.operator.example\n"
+                                "server-addr: https://dm.operator.example/oma-dm\n" DESC_FIELDS);
+    dmboot_keyring *kr = NULL;
+    dmboot_error err;
+    assert_int_equal(dmboot_keyring_new(&kr, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_add(kr, "acme-2026", 9, KEY, 32, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_keyring_add(kr, "globex-2026", 11, KEY2, 32, &err), DMBOOT_OK);
+    dmboot_registry *reg = NULL;
+    assert_int_equal(dmboot_registry_new(&reg, NULL), DMBOOT_OK);
+    /* added before the keyring: the checks still refuse it */
+    assert_int_equal(dmboot_registry_add(reg, c, NULL, &err), DMBOOT_OK);
+    dmboot_check_result *r = NULL;
+    assert_int_equal(dmboot_check_result_new(&r, NULL), DMBOOT_OK);
+    /* no key and no keyring */
+    dmboot_status st = dmboot_registry_check_cred(reg, NULL, 0, "ESN:8F000001", 12,
+                                                  "syncml:auth-md5", "x", 1, NULL, 0, NULL, 0, r,
+                                                  &err);
+    expect(st, r, &err, DMBOOT_ERR_UNKNOWN_KEY, DMBOOT_CHECK_UNKNOWN_KEY,
+           "the registry has no keyring");
+    assert_int_equal(dmboot_registry_set_keyring(reg, kr, &err), DMBOOT_OK);
+    dmboot_keyring_free(kr); /* the registry keeps its own copy */
+    assert_int_equal(dmboot_registry_add(reg, a, NULL, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(reg, b, NULL, &err), DMBOOT_OK);
+    /* a descriptor whose key-id the keyring lacks is not added */
+    dmboot_descriptor *d = load("dmboot-descriptor: 1\nid: no-key-id\nissuer: T\n"
+                                "devid-type: opaque\ndevid-match: dev-*\n"
+                                "server-id: dm.operator.example\n"
+                                "server-addr: https://dm.operator.example/oma-dm\n" DESC_FIELDS);
+    assert_int_equal(dmboot_registry_add(reg, d, NULL, &err), DMBOOT_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "descriptor 'no-key-id' has no key-id line"));
+    dmboot_descriptor_free(d);
+    assert_int_equal(dmboot_registry_count(reg), 3);
+
+    const struct {
+        const dmboot_descriptor *d;
+        const uint8_t *key;
+        const char *devid, *id;
+    } devices[] = {{a, KEY, DEVID, "server-test-1"},
+                   {b, KEY2, "MEID:A0000012345678", "globex-batch"}};
+    for (size_t k = 0; k < 2; k++) {
+        dmboot_deriver *dv = NULL;
+        dmboot_account *acc = NULL;
+        assert_int_equal(dmboot_deriver_new(devices[k].d, devices[k].key, 32, DMBOOT_KEY_MASTER,
+                                            &dv, &err),
+                         DMBOOT_OK);
+        assert_int_equal(dmboot_account_new(&acc, NULL), DMBOOT_OK);
+        assert_int_equal(dmboot_derive(dv, devices[k].devid, strlen(devices[k].devid), acc, &err),
+                         DMBOOT_OK);
+        size_t secret_len, cn_len;
+        const char *secret = field(acc, DMBOOT_FIELD_CLIENT_SECRET, &secret_len);
+        const uint8_t *cn = (const uint8_t *)field(acc, DMBOOT_FIELD_CLIENT_NONCE, &cn_len);
+        char cred[32];
+        md5_of(acc, secret, secret_len, cn, cn_len, cred);
+        char *msg = package(devices[k].devid, NULL, "syncml:auth-md5", cred, NULL);
+        st = dmboot_registry_check_message(reg, NULL, 0, msg, strlen(msg), NULL, 0, NULL, 0, r,
+                                           &err);
+        expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, "authenticated as DevID");
+        assert_string_equal(dmboot_check_result_descriptor_id(r), devices[k].id);
+        st = dmboot_registry_check_cred(reg, NULL, 0, devices[k].devid,
+                                        strlen(devices[k].devid), "syncml:auth-md5", cred, 24,
+                                        NULL, 0, NULL, 0, r, &err);
+        expect(st, r, &err, DMBOOT_OK, DMBOOT_CHECK_OK, devices[k].id);
+        /* one key given keeps working: the other manufacturer's key fails */
+        st = dmboot_registry_check_message(reg, devices[1 - k].key, 32, msg, strlen(msg), NULL,
+                                           0, NULL, 0, r, &err);
+        assert_int_not_equal(st, DMBOOT_OK);
+        free(msg);
+        dmboot_account_free(acc);
+        dmboot_deriver_free(dv);
+    }
+    /* the stray descriptor's key-id is not in the keyring */
+    st = dmboot_registry_check_cred(reg, NULL, 0, "ESN:8F000001", 12, "syncml:auth-md5", "x", 1,
+                                    NULL, 0, NULL, 0, r, &err);
+    expect(st, r, &err, DMBOOT_ERR_UNKNOWN_KEY, DMBOOT_CHECK_UNKNOWN_KEY,
+           "unknown key: descriptor 'stray-batch' names key-id 'stray-1', which is not in the "
+           "keyring (keyring: acme-2026, globex-2026)");
+    assert_string_equal(dmboot_check_result_descriptor_id(r), "stray-batch");
+    assert_string_equal(dmboot_check_reason_name(DMBOOT_CHECK_UNKNOWN_KEY), "unknown-key");
+    dmboot_check_result_free(r);
+    dmboot_registry_free(reg);
+    dmboot_descriptor_free(a);
+    dmboot_descriptor_free(b);
+    dmboot_descriptor_free(c);
+}
+
 /* ---- documents and file names ------------------------------------------ */
 
 /* What XML cannot carry never reaches a document, even if a value got past
@@ -933,7 +1033,7 @@ int main(void)
         cmocka_unit_test(test_md5_first_contact), cmocka_unit_test(test_hmac_first_contact),
         cmocka_unit_test(test_basic_and_other_answers), cmocka_unit_test(test_registry),
         cmocka_unit_test(test_basic_needs_permission), cmocka_unit_test(test_validity_at_use),
-        cmocka_unit_test(test_server_hmac_nonce),
+        cmocka_unit_test(test_server_hmac_nonce), cmocka_unit_test(test_registry_keyring),
         cmocka_unit_test(test_xml_writer_refuses_nonxml),
         cmocka_unit_test(test_document_bound),
         cmocka_unit_test(test_ports), cmocka_unit_test(test_filenames),

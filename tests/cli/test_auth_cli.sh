@@ -275,4 +275,44 @@ expect_err "no descriptor covers DevID 'IMEI:999999999999994'"
 run 2 "$dmboot" registry lookup --registry "$reg"
 no_temp_files "$reg"
 
+# ---- the operator's keyring (issue 11): a master key per key-id
+mkdir keyring
+cp master.key keyring/cli-key.key
+cp other.key keyring/globex-key.key
+run 0 "$dmboot" verify --descriptor batch.desc --keyring keyring --at 2026-06-01
+expect_line "key-check: ok ($kc, key-id cli-key)"
+expect_line "mac: ok"
+# an unknown key-id, and no key-id at all: refused, naming it
+sed -e 's/^key-id: .*/key-id: initech-key/' -e '/^key-check: /d' pristine.desc > unknown.desc
+"$dmboot" sign --descriptor unknown.desc --key master.key --key-check >/dev/null
+run 1 "$dmboot" verify --descriptor unknown.desc --keyring keyring --at 2026-06-01
+expect_err "key-check check failed for descriptor 'cli-auth-001': its key-id 'initech-key' is not in the keyring (keyring: cli-key, globex-key)"
+sed -e '/^key-id: /d' pristine.desc > nokeyid.desc
+"$dmboot" sign --descriptor nokeyid.desc --key master.key >/dev/null
+run 1 "$dmboot" verify --descriptor nokeyid.desc --keyring keyring --at 2026-06-01
+expect_err "it has no key-id line"
+# one --key keeps working
+run 0 "$dmboot" verify --descriptor nokeyid.desc --key master.key --at 2026-06-01
+# a descriptor made with this key but claiming another issuer's key-id
+sed -e 's/^key-id: .*/key-id: globex-key/' pristine.desc > claims.desc
+"$dmboot" sign --descriptor claims.desc --key master.key --key-check >/dev/null
+run 1 "$dmboot" verify --descriptor claims.desc --keyring keyring --at 2026-06-01
+expect_err "the master key of key-id 'globex-key' gives key check"
+# registry add with the keyring
+run 0 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --at 2026-06-01
+run 1 "$dmboot" registry add --registry kreg --descriptor unknown.desc --keyring keyring --at 2026-06-01
+expect_err "its key-id 'initech-key' is not in the keyring"
+[ ! -e kreg/unknown.desc ] || fail "an unknown key-id was added"
+# the keyring's files: private, no symbolic link
+chmod 644 keyring/globex-key.key
+run 1 "$dmboot" verify --descriptor batch.desc --keyring keyring --at 2026-06-01
+expect_err "keyring: key file keyring/globex-key.key is accessible by group or others (mode 0644)"
+chmod 600 keyring/globex-key.key
+ln -s ../master.key keyring/alias.key
+run 1 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --at 2026-06-01
+expect_err "keyring/alias.key is a symbolic link"
+rm keyring/alias.key
+run 2 "$dmboot" verify --descriptor batch.desc --keyring keyring --key master.key
+expect_err "give at most one of --key FILE, --batch-key FILE and --keyring DIR"
+
 echo "all CLI authentication tests passed"

@@ -46,6 +46,18 @@ test("key files must be private (no symlink, mode & 077 == 0)", function()
     assert(os.execute("rm -r " .. dir))
 end)
 
+test("keyring: the key-id selects the master key", function()
+    local d = signed() -- key-id operator-acme-2026, KEY1
+    local kr = assert(dmboot.keyring { ["operator-acme-2026"] = F.KEY1, ["other"] = F.KEY2 })
+    T.eq(table.concat(kr:key_ids(), ","), "operator-acme-2026,other")
+    local ok = assert(d:verify { keyring = kr, at = "2027-01-01" })
+    T.ok(ok.mac and ok["key-check"])
+    local only_other = assert(dmboot.keyring { other = F.KEY2 })
+    T.fails("unknown_key", { "operator-acme-2026", "not in the keyring" }, d.verify, d,
+        { keyring = only_other, at = "2027-01-01" })
+    T.raises("not both", d.verify, d, { keyring = kr, key = F.KEY1 })
+end)
+
 test("verification failures are nil, message", function()
     local sk, other = dmboot.signing_key_generate(), dmboot.signing_key_generate()
     local d = signed(sk)

@@ -124,3 +124,70 @@ def test_authentication_vectors():
         assert "signature" in d.verify(v)
         sk = dmboot.SigningKey.from_pem(case["private_key_pem"])
         assert sk.public_pem() == case["public_key_pem"]
+
+
+def test_keyring_selects_the_key_by_key_id(tmp_path):
+    # issue 11: one master key per manufacturer, selected by key-id
+    acme = signed_example()  # key-id operator-acme-2026, KEY1
+    globex = dmboot.Descriptor.parse(dmboot.Descriptor.parse(
+        EXAMPLE_TEXT.replace("id: acme-x1-2026w48", "id: globex-g1")
+        .replace("key-id: operator-acme-2026", "key-id: operator-globex-2026")
+        .replace("IMEI:35209911* IMEI:490154203237518", "IMEI:35209912*"))
+        .sign(key=KEY2, update_key_check=True))
+    kr = dmboot.Keyring({"operator-acme-2026": KEY1, "operator-globex-2026": KEY2})
+    assert len(kr) == 2 and "operator-acme-2026" in kr and KEY1.hex() not in repr(kr)
+    v = dmboot.Verifier(keyring=kr, at="2027-01-01")
+    assert acme.verify(v) == {"key-check", "mac", "validity"}
+    assert globex.verify(v) == {"key-check", "mac", "validity"}
+    assert "key-id operator-acme-2026" in acme.verify_report(v)["key_check"]
+    # an unknown key-id, no key-id: UnknownKeyError naming it
+    unknown = dmboot.Descriptor.parse(acme.text.replace("operator-acme-2026", "operator-x"))
+    with pytest.raises(dmboot.UnknownKeyError, match="'operator-x' is not in the keyring"):
+        unknown.verify(v)
+    none = dmboot.Descriptor.parse(dmboot.Descriptor.parse(
+        EXAMPLE_TEXT.replace("key-id: operator-acme-2026\n", "")).sign(key=KEY1))
+    with pytest.raises(dmboot.UnknownKeyError, match="no key-id line"):
+        none.verify(v)
+    assert isinstance(dmboot.UnknownKeyError("x"), dmboot.BadKeyError)
+    # A's descriptor made with B's key-id (and A's key): key-check refuses it
+    swapped = dmboot.Descriptor.parse(dmboot.Descriptor.parse(
+        EXAMPLE_TEXT.replace("key-id: operator-acme-2026", "key-id: operator-globex-2026"))
+        .sign(key=KEY1, update_key_check=True))
+    with pytest.raises(dmboot.KeyMismatchError, match="key-id 'operator-globex-2026'"):
+        swapped.verify(v)
+    with pytest.raises(TypeError):
+        dmboot.Verifier(keyring=kr, key=KEY1)
+
+    # a registry with the keyring serves both manufacturers, no key given
+    reg = dmboot.Registry(keyring=kr)
+    reg.add(acme, v)
+    reg.add(globex, v)
+    with pytest.raises(dmboot.UnknownKeyError):
+        reg.add(unknown)
+    for d, key, devid in ((acme, KEY1, "IMEI:352099110000003"),
+                          (globex, KEY2, "IMEI:352099120000001")):
+        acc = d.deriver(key=key).derive(devid)
+        body = b"<SyncML/>"
+        mac = dmboot.auth_hmac(acc.name, acc.client_secret, acc.client_nonce, body)
+        r = reg.check_hmac(acc.devid, dmboot.hmac_header(acc.name, mac), body)
+        assert r.authenticated and r.descriptor_id == d.id, r.message
+        # the other manufacturer's key, given as the one key: refused
+        other = KEY2 if key == KEY1 else KEY1
+        assert not reg.check_hmac(acc.devid, dmboot.hmac_header(acc.name, mac), body, key=other)
+
+
+def test_keyring_load_dir(tmp_path):
+    (tmp_path / "operator-acme-2026.key").write_text(KEY1.hex() + "\n")
+    (tmp_path / "operator-acme-2026.key").chmod(0o600)
+    (tmp_path / "notes.txt").write_text("not a key")
+    kr = dmboot.Keyring.load_dir(tmp_path)
+    assert kr.key_ids() == ["operator-acme-2026"]
+    assert signed_example().verify(dmboot.Verifier(keyring=kr, at="2027-01-01"))
+    (tmp_path / "other.key").write_text(KEY2.hex() + "\n")
+    (tmp_path / "other.key").chmod(0o644)
+    with pytest.raises(dmboot.BadKeyError, match="other.key is accessible by group or others"):
+        dmboot.Keyring.load_dir(tmp_path)
+    (tmp_path / "other.key").unlink()
+    (tmp_path / "other.key").symlink_to(tmp_path / "operator-acme-2026.key")
+    with pytest.raises(dmboot.BadKeyError, match="other.key is a symbolic link"):
+        dmboot.Keyring.load_dir(tmp_path)

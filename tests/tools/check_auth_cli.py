@@ -208,6 +208,49 @@ def main():
             fail("registry descriptor", out)
         msg = write("m10.xml", package("IMEI:490154203237518", "syncml:auth-md5", "x"))
         check("registry, no descriptor", rbase + ["--message", msg], False, "no-descriptor")
+
+        # 4. The operator's keyring (issue 11): DIR/<key-id>.key, the
+        # descriptor's key-id selects its master key.
+        kr = os.path.join(tmp, "keyring")
+        os.mkdir(kr)
+        other_hex = "ff" * 32
+        for kid, hx in (("acme-2026", KEY_HEX), ("globex-2026", other_hex)):
+            os.chmod(write("keyring/%s.key" % kid, hx + "\n"), 0o600)
+        kdesc = write("k.desc", DESCRIPTOR.replace("devid-type:", "key-id: acme-2026\ndevid-type:"))
+        kbase = [dm, "auth", "check", "--descriptor", kdesc, "--keyring", kr]
+        msg = write("k1.xml", package(DEVID, "syncml:auth-md5", ref.auth_md5(name, secret, cn), name))
+        check("keyring, descriptor", kbase + ["--message", msg], True)
+        kreg = os.path.join(tmp, "kregistry")
+        os.mkdir(kreg)
+        write("kregistry/auth-cli-1.desc", open(kdesc).read())
+        write("kregistry/auth-cli-2.desc", DESCRIPTOR.replace("auth-cli-1", "auth-cli-2")
+              .replace("IMEI:35209911*", "IMEI:35209912*")
+              .replace("devid-type:", "key-id: initech-1\ndevid-type:"))
+        check("keyring, registry", [dm, "auth", "check", "--registry", kreg, "--keyring", kr,
+                                    "--message", msg], True)
+        # a key-id the keyring lacks; a descriptor without key-id
+        udesc = write("u.desc", DESCRIPTOR.replace("devid-type:", "key-id: initech-1\ndevid-type:"))
+        check("keyring, unknown key-id", [dm, "auth", "check", "--descriptor", udesc, "--keyring",
+                                          kr, "--message", msg], False, "unknown-key")
+        r = run([dm, "auth", "check", "--descriptor", udesc, "--keyring", kr, "--message", msg])
+        if b"key-id 'initech-1' is not in the keyring (keyring: acme-2026, globex-2026)" not in r.stderr:
+            fail("keyring, unknown key-id message", r.stderr.decode())
+        check("keyring, no key-id", [dm, "auth", "check", "--descriptor", desc, "--keyring", kr,
+                                     "--message", msg], False, "unknown-key")
+        umsg = write("k2.xml", package("IMEI:352099120000001", "syncml:auth-md5", "eA=="))
+        r = run([dm, "auth", "check", "--registry", kreg, "--keyring", kr, "--message", umsg])
+        if r.returncode != 1 or b"not authenticated (unknown-key)" not in r.stderr or \
+                b"descriptor 'auth-cli-2' names key-id 'initech-1'" not in r.stderr:
+            fail("keyring, registry, unknown key-id", r.stderr.decode())
+        # the keyring's files must be private
+        os.chmod(os.path.join(kr, "globex-2026.key"), 0o640)
+        r = run(kbase + ["--message", msg])
+        if r.returncode != 1 or b"globex-2026.key is accessible by group or others" not in r.stderr:
+            fail("keyring file mode", r.stderr.decode())
+        os.chmod(os.path.join(kr, "globex-2026.key"), 0o600)
+        r = run(kbase + ["--key", key, "--message", msg])
+        if r.returncode != 2 or b"exactly one of --key FILE, --batch-key FILE and --keyring" not in r.stderr:
+            fail("--key and --keyring", r.stderr.decode())
     print("check_auth_cli: %d problem(s)" % problems)
     return 1 if problems else 0
 

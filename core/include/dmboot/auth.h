@@ -169,6 +169,15 @@ DMBOOT_EXPORT void dmboot_verifier_free(dmboot_verifier *v);
 DMBOOT_EXPORT dmboot_status dmboot_verifier_set_key(dmboot_verifier *v, const uint8_t *key,
                                                     size_t key_len, dmboot_key_kind kind,
                                                     dmboot_error *err);
+/* Select the master key by the descriptor's `key-id` from a keyring (a
+ * copy is kept; NULL removes it) instead of one key: a descriptor without
+ * key-id, or whose key-id is not in the keyring, fails the key-check check
+ * with DMBOOT_ERR_UNKNOWN_KEY naming the key-id. Setting a keyring removes
+ * the key of dmboot_verifier_set_key and setting a key removes the
+ * keyring. */
+DMBOOT_EXPORT dmboot_status dmboot_verifier_set_keyring(dmboot_verifier *v,
+                                                        const dmboot_keyring *kr,
+                                                        dmboot_error *err);
 /* Trust one more issuer public key (PEM, see dmboot_public_key_from_pem).
  * A signature verifies when any trusted key verifies it. */
 DMBOOT_EXPORT dmboot_status dmboot_verifier_add_issuer_key(dmboot_verifier *v,
@@ -253,6 +262,15 @@ DMBOOT_EXPORT dmboot_status dmboot_registry_add(dmboot_registry *r,
 DMBOOT_EXPORT dmboot_status dmboot_registry_load_dir(dmboot_registry *r, const char *dir,
                                                      const dmboot_verifier *v,
                                                      dmboot_error *err);
+/* Give the registry a keyring (a copy is kept; NULL removes it). Then a
+ * descriptor is added only when its key-id is in the keyring
+ * (DMBOOT_ERR_UNKNOWN_KEY naming the descriptor and the key-id), and the
+ * server checks (dmboot_registry_check_*, dmboot/omadm.h) given no key use
+ * the master key of the covering descriptor's key-id (reason
+ * "unknown-key" when there is none). Set it before adding descriptors. */
+DMBOOT_EXPORT dmboot_status dmboot_registry_set_keyring(dmboot_registry *r,
+                                                        const dmboot_keyring *kr,
+                                                        dmboot_error *err);
 DMBOOT_EXPORT size_t dmboot_registry_count(const dmboot_registry *r);
 /* The i-th descriptor (in the order added), or NULL; owned by the registry. */
 DMBOOT_EXPORT const dmboot_descriptor *dmboot_registry_at(const dmboot_registry *r,

@@ -46,6 +46,42 @@ DMBOOT_EXPORT dmboot_status dmboot_key_load(const char *path, uint8_t *key,
 DMBOOT_EXPORT dmboot_status dmboot_key_read_fd(int fd, uint8_t *key, size_t key_cap,
                                                size_t *key_len, dmboot_error *err);
 
+/* ---- keyring: master keys by key-id (docs/authentication.md §4.2) ---- */
+
+#define DMBOOT_KEY_ID_MAX 64 /* key-id bytes in a keyring */
+
+/* An operator's master keys, one per key-id (one per manufacturer): a
+ * descriptor selects its key by its `key-id` line. Verifiers and registries
+ * keep their own copy (dmboot_verifier_set_keyring,
+ * dmboot_registry_set_keyring). Freeing wipes the keys. */
+typedef struct dmboot_keyring dmboot_keyring;
+
+DMBOOT_EXPORT dmboot_status dmboot_keyring_new(dmboot_keyring **out, dmboot_error *err);
+DMBOOT_EXPORT void dmboot_keyring_free(dmboot_keyring *kr);
+/* Add a master key (16..64 bytes, copied) under a key-id of 1 to
+ * DMBOOT_KEY_ID_MAX of [A-Za-z0-9._-], not starting with '.'. A key-id
+ * already in the keyring is refused (DMBOOT_ERR_KEY). */
+DMBOOT_EXPORT dmboot_status dmboot_keyring_add(dmboot_keyring *kr, const char *key_id,
+                                               size_t key_id_len, const uint8_t *key,
+                                               size_t key_len, dmboot_error *err);
+/* Add every DIR/<key-id>.key (not recursive; names starting with '.' and
+ * not ending in ".key" are skipped), each read by dmboot_key_load, so a
+ * symbolic link or a file group or others may access is refused, naming
+ * it. A directory without key files, a bad name or a bad file fails the
+ * whole load (the keyring is left as it was). */
+DMBOOT_EXPORT dmboot_status dmboot_keyring_load_dir(dmboot_keyring *kr, const char *dir,
+                                                    dmboot_error *err);
+DMBOOT_EXPORT size_t dmboot_keyring_count(const dmboot_keyring *kr);
+/* The i-th key-id (in the order added), or NULL. */
+DMBOOT_EXPORT const char *dmboot_keyring_key_id(const dmboot_keyring *kr, size_t i);
+/* Copy out the master key of a key-id (key_cap of DMBOOT_KEY_MAX
+ * suffices; the caller wipes it): DMBOOT_ERR_UNKNOWN_KEY naming the key-id
+ * and the keyring's key-ids when it has none. */
+DMBOOT_EXPORT dmboot_status dmboot_keyring_get(const dmboot_keyring *kr, const char *key_id,
+                                               size_t key_id_len, uint8_t *key,
+                                               size_t key_cap, size_t *key_len,
+                                               dmboot_error *err);
+
 /* Fill key[0..key_len) from the OpenSSL CSPRNG (key_len 16..64). */
 DMBOOT_EXPORT dmboot_status dmboot_key_generate(uint8_t *key, size_t key_len,
                                                 dmboot_error *err);

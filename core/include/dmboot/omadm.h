@@ -268,13 +268,14 @@ typedef enum dmboot_check_reason {
     DMBOOT_CHECK_BAD_CREDENTIAL,     /* malformed: not base64, Format not b64, bad header */
     DMBOOT_CHECK_WRONG_USERNAME,     /* the user name is not the derived one */
     DMBOOT_CHECK_WRONG_CREDENTIAL,   /* wrong secret, nonce or body */
-    DMBOOT_CHECK_NOT_VALID           /* the descriptor is outside not-before..not-after now */
+    DMBOOT_CHECK_NOT_VALID,          /* the descriptor is outside not-before..not-after now */
+    DMBOOT_CHECK_UNKNOWN_KEY         /* the registry's keyring has no key for its key-id */
 } dmboot_check_reason;
 
 /* "ok", "error", "bad-message", "wrong-key", "devid-malformed",
  * "not-covered", "no-descriptor", "no-credential", "unknown-credential-type",
  * "type-not-allowed", "not-checkable", "bad-credential", "wrong-username",
- * "wrong-credential", "not-valid"; NULL for a bad value. */
+ * "wrong-credential", "not-valid", "unknown-key"; NULL for a bad value. */
 DMBOOT_EXPORT const char *dmboot_check_reason_name(dmboot_check_reason reason);
 
 /* The verdict of a check, reusable across checks. Freeing wipes it. */
@@ -376,7 +377,10 @@ DMBOOT_EXPORT dmboot_status dmboot_server_check_message(
 /* The same three with a registry of descriptors: the descriptor is the one
  * whose devid-match covers the DevID (dmboot_registry_lookup), then the
  * check above runs against it with key as the master key. No descriptor
- * covers the DevID: reason "no-descriptor", DMBOOT_ERR_NOT_FOUND. The
+ * covers the DevID: reason "no-descriptor", DMBOOT_ERR_NOT_FOUND. With key
+ * NULL (key_len 0) the master key is the registry's keyring's key for the
+ * descriptor's key-id (dmboot_registry_set_keyring): reason "unknown-key",
+ * DMBOOT_ERR_UNKNOWN_KEY, when it has none (or the registry no keyring). The
  * descriptor's authentication was checked when it was added to the
  * registry; its validity dates are checked again at every check. */
 DMBOOT_EXPORT dmboot_status dmboot_registry_check_cred(

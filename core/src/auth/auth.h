@@ -24,6 +24,15 @@ dmboot_status dmb_refuse_batch_mac(const dmboot_descriptor *d, dmboot_error *err
 dmboot_status dmb_hmac(const uint8_t mac_key[DMB_MAC_LEN], const void *data, size_t len,
                        uint8_t out[DMB_MAC_LEN], dmboot_error *err);
 
+/* ---- keyring use (registry.c) ----------------------------------------- */
+
+/* The registry's keyring (dmboot_registry_set_keyring), or NULL. */
+const dmboot_keyring *dmb_registry_keyring(const dmboot_registry *r);
+/* The master key d's key-id selects in kr; DMBOOT_ERR_UNKNOWN_KEY naming the
+ * descriptor and the key-id (or its absence) when there is none. */
+dmboot_status dmb_keyring_key_for(const dmboot_keyring *kr, const dmboot_descriptor *d,
+                                  const uint8_t **key, size_t *key_len, dmboot_error *err);
+
 /* Pure Ed25519 (RFC 8032) over msg. */
 dmboot_status dmb_ed25519_sign(const dmboot_signing_key *k, const void *msg, size_t len,
                                uint8_t sig[DMB_SIG_LEN], dmboot_error *err);

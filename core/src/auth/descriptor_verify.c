@@ -125,7 +125,33 @@ static dmboot_status check_key_and_mac(run *x, dmboot_error *err)
 {
     const dmboot_descriptor *d = x->d;
     const dmboot_verifier *v = x->v;
-    if (!v->has_key) {
+    const uint8_t *key = v->key;
+    size_t key_len = v->key_len;
+    dmboot_key_kind kind = v->kind;
+    const char *key_id = dmboot_descriptor_get(d, "key-id");
+    if (v->keyring != NULL) {
+        /* the keyring: the descriptor's key-id selects its master key */
+        key = key_id != NULL ? dmb_keyring_lookup(v->keyring, key_id, strlen(key_id), &key_len)
+                             : NULL;
+        kind = DMBOOT_KEY_MASTER;
+        if (key == NULL) {
+            char ids[160];
+            dmb_keyring_list(v->keyring, ids, sizeof ids);
+            if (key_id == NULL)
+                failed(x, DMBOOT_CHECK_KEY_CHECK, DMBOOT_ERR_UNKNOWN_KEY,
+                       "it has no key-id line, so no key of the keyring is its key "
+                       "(keyring: %s)",
+                       ids);
+            else
+                failed(x, DMBOOT_CHECK_KEY_CHECK, DMBOOT_ERR_UNKNOWN_KEY,
+                       "its key-id '%.64s' is not in the keyring (keyring: %s)", key_id, ids);
+            if (d->has_mac)
+                skipped(x, DMBOOT_CHECK_MAC, "no key for its key-id");
+            else
+                skipped(x, DMBOOT_CHECK_MAC, "the descriptor has no mac line");
+            return DMBOOT_OK;
+        }
+    } else if (!v->has_key) {
         skipped(x, DMBOOT_CHECK_KEY_CHECK, "no key given");
         if (d->has_mac)
             skipped(x, DMBOOT_CHECK_MAC, "no key given");
@@ -133,9 +159,9 @@ static dmboot_status check_key_and_mac(run *x, dmboot_error *err)
             skipped(x, DMBOOT_CHECK_MAC, "the descriptor has no mac line");
         return DMBOOT_OK;
     }
-    const char *which = v->kind == DMBOOT_KEY_BATCH ? "batch" : "master";
+    const char *which = kind == DMBOOT_KEY_BATCH ? "batch" : "master";
     dmb_stream *s = NULL;
-    dmboot_status st = dmb_key_stream(d, v->key, v->key_len, v->kind, &s, err);
+    dmboot_status st = dmb_key_stream(d, key, key_len, kind, &s, err);
     if (st != DMBOOT_OK)
         return st;
 
@@ -148,15 +174,20 @@ static dmboot_status check_key_and_mac(run *x, dmboot_error *err)
         if (st != DMBOOT_OK)
             goto out;
         key_ok = dmb_equal(kc, d->key_check, 8);
-        if (key_ok)
+        if (key_ok && v->keyring != NULL)
+            passed(x, DMBOOT_CHECK_KEY_CHECK, "ok (%s, key-id %.64s)", kc, key_id);
+        else if (key_ok)
             passed(x, DMBOOT_CHECK_KEY_CHECK, "ok (%s)", kc);
         else
             failed(x, DMBOOT_CHECK_KEY_CHECK, DMBOOT_ERR_KEY_MISMATCH,
-                   "the %s key gives key check %s, the descriptor says %s (wrong key%s, or "
-                   "the key-check line was changed)",
-                   which, kc, d->key_check,
-                   v->kind == DMBOOT_KEY_BATCH ? ", or the batch key of another descriptor"
-                                               : ", or a batch key given as a master key");
+                   "the %s key%s%.64s%s gives key check %s, the descriptor says %s (wrong "
+                   "key%s, or the key-check line was changed)",
+                   which, v->keyring != NULL ? " of key-id '" : "",
+                   v->keyring != NULL ? key_id : "", v->keyring != NULL ? "'" : "", kc,
+                   d->key_check,
+                   v->keyring != NULL ? ": the key-id names another issuer's key"
+                   : kind == DMBOOT_KEY_BATCH ? ", or the batch key of another descriptor"
+                                              : ", or a batch key given as a master key");
     }
 
     if (!d->has_mac) {
@@ -164,14 +195,14 @@ static dmboot_status check_key_and_mac(run *x, dmboot_error *err)
     } else if (!key_ok) {
         /* spec §2.6: a key that fails key-check is not used */
         skipped(x, DMBOOT_CHECK_MAC, "the key failed key-check");
-    } else if (v->kind == DMBOOT_KEY_BATCH) {
+    } else if (kind == DMBOOT_KEY_BATCH) {
         /* the MAC key comes from the master key: a factory's batch key
            neither makes nor checks a MAC (authentication.md §1.2) */
         skipped(x, DMBOOT_CHECK_MAC, "a batch key cannot check a MAC: its key comes from "
                                      "the master key");
     } else {
         uint8_t mk[DMB_MAC_LEN], mac[DMB_MAC_LEN];
-        st = dmb_mac_key(d, v->key, v->key_len, v->kind, mk, err);
+        st = dmb_mac_key(d, key, key_len, kind, mk, err);
         if (st == DMBOOT_OK)
             st = dmb_hmac(mk, d->text, d->signed_len, mac, err);
         OPENSSL_cleanse(mk, sizeof mk);
@@ -247,7 +278,8 @@ static void unchecked_reasons(const run *x, char *buf, size_t cap)
     buf[0] = '\0';
     if (d->has_mac && !(x->r->checked & DMBOOT_CHECKED_MAC))
         n += (size_t)snprintf(buf + n, cap - n, "its mac line was %s",
-                              !x->v->has_key ? "not checked: no key given"
+                              !x->v->has_key && x->v->keyring == NULL
+                                  ? "not checked: no key given"
                               : x->v->kind == DMBOOT_KEY_BATCH
                                   ? "not checked: a batch key cannot check a MAC"
                                   : "not checked");
@@ -275,7 +307,7 @@ static void check_policy(run *x)
         snprintf(x->first_msg, sizeof x->first_msg,
                  "descriptor '%s' is not authenticated: a MAC is required, but %s", id,
                  !d->has_mac                         ? "it has no mac line"
-                 : !x->v->has_key                    ? "no key was given"
+                 : !x->v->has_key && x->v->keyring == NULL ? "no key was given"
                  : x->v->kind == DMBOOT_KEY_BATCH ? "a batch key cannot check a MAC (the "
                                                      "master key is needed)"
                                                    : "the key failed key-check");

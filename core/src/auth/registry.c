@@ -16,6 +16,7 @@ struct dmboot_registry {
     dmboot_descriptor **items; /* private copies */
     char **sources;            /* the file each came from, or NULL */
     size_t count, cap;
+    dmboot_keyring *keyring;   /* master keys by key-id (own copy), or NULL */
 };
 
 static const char DESC_SUFFIX[] = ".desc";
@@ -48,7 +49,50 @@ void dmboot_registry_free(dmboot_registry *r)
     truncate_to(r, 0);
     free(r->items);
     free(r->sources);
+    dmboot_keyring_free(r->keyring);
     free(r);
+}
+
+dmboot_status dmboot_registry_set_keyring(dmboot_registry *r, const dmboot_keyring *kr,
+                                          dmboot_error *err)
+{
+    if (r == NULL)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    dmboot_keyring *copy = NULL;
+    if (kr != NULL) {
+        dmboot_status st = dmb_keyring_copy(kr, &copy, err);
+        if (st != DMBOOT_OK)
+            return st;
+    }
+    dmboot_keyring_free(r->keyring);
+    r->keyring = copy;
+    dmb_ok(err);
+    return DMBOOT_OK;
+}
+
+const dmboot_keyring *dmb_registry_keyring(const dmboot_registry *r)
+{
+    return r != NULL ? r->keyring : NULL;
+}
+
+dmboot_status dmb_keyring_key_for(const dmboot_keyring *kr, const dmboot_descriptor *d,
+                                  const uint8_t **key, size_t *key_len, dmboot_error *err)
+{
+    const char *key_id = dmboot_descriptor_get(d, "key-id");
+    *key = key_id != NULL ? dmb_keyring_lookup(kr, key_id, strlen(key_id), key_len) : NULL;
+    if (*key != NULL)
+        return DMBOOT_OK;
+    char ids[160];
+    dmb_keyring_list(kr, ids, sizeof ids);
+    if (key_id == NULL)
+        return dmb_fail(err, DMBOOT_ERR_UNKNOWN_KEY, 0,
+                        "descriptor '%s' has no key-id line, so no key of the keyring is its "
+                        "key (keyring: %s)",
+                        d->id, ids);
+    return dmb_fail(err, DMBOOT_ERR_UNKNOWN_KEY, 0,
+                    "descriptor '%s' names key-id '%.64s', which is not in the keyring "
+                    "(keyring: %s)",
+                    d->id, key_id, ids);
 }
 
 size_t dmboot_registry_count(const dmboot_registry *r)
@@ -81,6 +125,14 @@ static dmboot_status add_copy(dmboot_registry *r, const dmboot_descriptor *d,
 {
     if (v != NULL) {
         dmboot_status st = dmboot_descriptor_verify(d, v, NULL, err);
+        if (st != DMBOOT_OK)
+            return st;
+    }
+    if (r->keyring != NULL) {
+        /* the registry serves only descriptors it holds a key for */
+        const uint8_t *key = NULL;
+        size_t key_len = 0;
+        dmboot_status st = dmb_keyring_key_for(r->keyring, d, &key, &key_len, err);
         if (st != DMBOOT_OK)
             return st;
     }

@@ -25,6 +25,7 @@ void dmboot_verifier_free(dmboot_verifier *v)
     for (size_t i = 0; i < v->issuer_count; i++)
         dmboot_public_key_free(v->issuers[i]);
     free(v->issuers);
+    dmboot_keyring_free(v->keyring);
     OPENSSL_clear_free(v, sizeof *v);
 }
 
@@ -46,11 +47,33 @@ dmboot_status dmboot_verifier_set_key(dmboot_verifier *v, const uint8_t *key, si
                             (int)kind);
     }
     OPENSSL_cleanse(v->key, sizeof v->key);
+    dmboot_keyring_free(v->keyring); /* one key or a keyring, not both */
+    v->keyring = NULL;
     v->has_key = key != NULL;
     v->kind = kind;
     v->key_len = key != NULL ? key_len : 0;
     if (key != NULL)
         memcpy(v->key, key, key_len);
+    dmb_ok(err);
+    return DMBOOT_OK;
+}
+
+dmboot_status dmboot_verifier_set_keyring(dmboot_verifier *v, const dmboot_keyring *kr,
+                                          dmboot_error *err)
+{
+    if (v == NULL)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    dmboot_keyring *copy = NULL;
+    if (kr != NULL) {
+        dmboot_status st = dmb_keyring_copy(kr, &copy, err);
+        if (st != DMBOOT_OK)
+            return st;
+    }
+    OPENSSL_cleanse(v->key, sizeof v->key); /* one key or a keyring, not both */
+    v->has_key = false;
+    v->key_len = 0;
+    dmboot_keyring_free(v->keyring);
+    v->keyring = copy;
     dmb_ok(err);
     return DMBOOT_OK;
 }

@@ -10,6 +10,7 @@ struct dmboot_verifier {
     dmboot_key_kind kind;
     uint8_t key[DMBOOT_KEY_MAX]; /* wiped on change and free */
     size_t key_len;
+    dmboot_keyring *keyring;     /* master keys by key-id (own copy), or NULL */
     dmboot_public_key **issuers; /* trusted issuer keys, in the order added */
     size_t issuer_count, issuer_cap;
     bool has_time; /* else the clock is read at each verification */

@@ -32,6 +32,7 @@ const char *dmboot_strerror(dmboot_status status)
     case DMBOOT_ERR_BUFFER_TOO_SMALL: return "output buffer too small";
     case DMBOOT_ERR_UNSUPPORTED: return "not supported";
     case DMBOOT_ERR_CRYPTO: return "cryptographic library error";
+    case DMBOOT_ERR_UNKNOWN_KEY: return "no key for the descriptor's key-id";
     }
     return "unknown status";
 }

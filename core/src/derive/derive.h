@@ -155,6 +155,22 @@ dmboot_status dmb_key_check_with(const dmboot_descriptor *d, dmb_stream *s, char
 dmboot_status dmb_check_key(const dmboot_descriptor *d, dmb_stream *s, dmboot_key_kind kind,
                             dmboot_error *err);
 
+/* ---- keyring (keyring.c) ----------------------------------------------- */
+
+/* A valid key-id for a keyring: 1..DMBOOT_KEY_ID_MAX of [A-Za-z0-9._-],
+ * not starting with '.'. */
+bool dmb_key_id_ok(const char *id, size_t len);
+/* The master key of a key-id, or NULL (key_len may be NULL). */
+const uint8_t *dmb_keyring_find(const dmboot_keyring *kr, const char *key_id,
+                                size_t key_id_len);
+const uint8_t *dmb_keyring_lookup(const dmboot_keyring *kr, const char *key_id,
+                                  size_t key_id_len, size_t *key_len);
+/* A copy (verifiers and registries keep their own). */
+dmboot_status dmb_keyring_copy(const dmboot_keyring *kr, dmboot_keyring **out,
+                               dmboot_error *err);
+/* "id1, id2, ..." for messages, or "(none)". */
+void dmb_keyring_list(const dmboot_keyring *kr, char *out, size_t cap);
+
 /* ---- field encoding (field_encode.c) ----------------------------------  */
 
 /* Encode the first bytes of `stream` per a DMB_RULE_BYTES/CHARS rule into

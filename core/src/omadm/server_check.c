@@ -30,7 +30,8 @@ const char *dmboot_check_reason_name(dmboot_check_reason reason)
         "ok",           "error",          "bad-message",    "wrong-key",
         "devid-malformed", "not-covered", "no-descriptor",  "no-credential",
         "unknown-credential-type", "type-not-allowed", "not-checkable",
-        "bad-credential", "wrong-username", "wrong-credential", "not-valid"};
+        "bad-credential", "wrong-username", "wrong-credential", "not-valid",
+        "unknown-key"};
     if ((unsigned)reason >= sizeof names / sizeof names[0])
         return NULL;
     return names[reason];
@@ -218,6 +219,7 @@ static dmboot_status status_of(dmboot_check_reason reason)
     case DMBOOT_CHECK_NO_DESCRIPTOR: return DMBOOT_ERR_NOT_FOUND;
     case DMBOOT_CHECK_NOT_CHECKABLE: return DMBOOT_ERR_UNSUPPORTED;
     case DMBOOT_CHECK_NOT_VALID: return DMBOOT_ERR_NOT_VALID_NOW;
+    case DMBOOT_CHECK_UNKNOWN_KEY: return DMBOOT_ERR_UNKNOWN_KEY;
     case DMBOOT_CHECK_ERROR: return DMBOOT_ERR_INVALID_ARGUMENT; /* not used: see verdict() */
     default: return DMBOOT_ERR_AUTH_FAILED;
     }
@@ -627,6 +629,28 @@ static dmboot_status pick(const dmboot_registry *reg, const char *devid, size_t 
     return stopped(r, st, &e, err); /* an overlap, a NULL argument */
 }
 
+/* The master key: the one given, else the registry keyring's for d's
+ * key-id, else a verdict (unknown-key). */
+static dmboot_status key_of(const dmboot_registry *reg, const dmboot_descriptor *d,
+                            const uint8_t **key, size_t *key_len, dmboot_check_result *r,
+                            dmboot_error *err)
+{
+    if (*key != NULL)
+        return DMBOOT_OK;
+    dmboot_error e;
+    const dmboot_keyring *kr = dmb_registry_keyring(reg);
+    dmboot_status st =
+        kr != NULL ? dmb_keyring_key_for(kr, d, key, key_len, &e)
+                   : dmb_fail(&e, DMBOOT_ERR_UNKNOWN_KEY, 0,
+                              "no key given and the registry has no keyring");
+    if (st == DMBOOT_OK)
+        return DMBOOT_OK;
+    r->devid[0] = '\0';
+    snprintf(r->descriptor_id, sizeof r->descriptor_id, "%s", d->id);
+    r->client_type = r->server_type = NULL;
+    return verdict(r, err, DMBOOT_CHECK_UNKNOWN_KEY, "unknown key: %s", e.message);
+}
+
 dmboot_status dmboot_registry_check_cred(const dmboot_registry *reg, const uint8_t *key,
                                          size_t key_len, const char *devid, size_t devid_len,
                                          const char *cred_type, const char *cred_data,
@@ -639,6 +663,8 @@ dmboot_status dmboot_registry_check_cred(const dmboot_registry *reg, const uint8
         return DMBOOT_ERR_INVALID_ARGUMENT;
     const dmboot_descriptor *d = NULL;
     dmboot_status st = pick(reg, devid, devid_len, &d, result, err);
+    if (st == DMBOOT_OK)
+        st = key_of(reg, d, &key, &key_len, result, err);
     if (st != DMBOOT_OK)
         return st;
     return dmboot_server_check_cred(d, key, key_len, DMBOOT_KEY_MASTER, devid, devid_len,
@@ -657,6 +683,8 @@ dmboot_status dmboot_registry_check_hmac(const dmboot_registry *reg, const uint8
         return DMBOOT_ERR_INVALID_ARGUMENT;
     const dmboot_descriptor *d = NULL;
     dmboot_status st = pick(reg, devid, devid_len, &d, result, err);
+    if (st == DMBOOT_OK)
+        st = key_of(reg, d, &key, &key_len, result, err);
     if (st != DMBOOT_OK)
         return st;
     return dmboot_server_check_hmac(d, key, key_len, DMBOOT_KEY_MASTER, devid, devid_len, header,
@@ -683,6 +711,8 @@ dmboot_status dmboot_registry_check_message(const dmboot_registry *reg, const ui
     const char *devid = dmboot_syncml_get(m, DMBOOT_SYNCML_SOURCE_LOCURI, &devid_len);
     const dmboot_descriptor *d = NULL;
     st = pick(reg, devid, devid_len, &d, result, err);
+    if (st == DMBOOT_OK)
+        st = key_of(reg, d, &key, &key_len, result, err);
     if (st == DMBOOT_OK)
         st = check_package(d, key, key_len, DMBOOT_KEY_MASTER, m, message, message_len,
                            hmac_header, hmac_header_len, nonce, nonce_len, result, err);
