@@ -60,6 +60,26 @@ static void test_overlap_rule(void **state)
         {"opaque", "ab", "opaque", "abc", false},
         {"opaque", "x y*", "opaque", "z", false}, /* several patterns, none meet */
         {"opaque", "x y*", "opaque", "z yes", true},
+        /* other spellings a typed normalizer reads (issue 14, item 5) */
+        {"opaque", "0*", "imei", "*", true},                /* bare digits */
+        {"opaque", "i*", "imei", "IMEI:35*", true},         /* "imei:35..." */
+        {"opaque", "IMEI:-*", "imei", "*", true},           /* a separator first */
+        {"opaque", "imei:35*", "imei", "IMEI:3520*", true},
+        {"opaque", "35-2099*", "imei", "IMEI:35209911*", true},
+        {"opaque", "352099110000003", "imei", "IMEI:35209911*", true},
+        {"opaque", "Imei:35209911-000000-3", "imei", "IMEI:352099110000003", true},
+        {"opaque", "352099110000004", "imei", "IMEI:35209911*", false}, /* bad Luhn */
+        {"opaque", "9*", "imei", "IMEI:35*", false},        /* other IMEIs */
+        {"opaque", "imei:9*", "imei", "IMEI:35*", false},
+        {"opaque", "-3*", "imei", "*", false},              /* no IMEI starts with '-' */
+        {"opaque", "3520991100000031*", "imei", "*", false}, /* 16 digits */
+        {"opaque", "a0*", "meid", "MEID:A0*", true},        /* lowercase hex */
+        {"opaque", "MEID:a1*", "meid", "MEID:A1*", true},
+        {"opaque", "e*", "esn", "ESN:E1*", true},           /* a hex digit ... */
+        {"opaque", "e*", "esn", "ESN:12*", true},           /* ... or "esn:12..." */
+        {"opaque", "X*", "esn", "*", false},
+        {"opaque", "dev-*", "meid", "*", false},
+        {"opaque", "1234567g", "esn", "*", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dmboot_descriptor *a = make("desc-a", cases[i].ta, cases[i].ma, NULL);
@@ -143,13 +163,24 @@ static void test_add_and_lookup(void **state)
                      DMBOOT_ERR_BUFFER_TOO_SMALL);
     assert_int_equal(n, 20);
 
-    /* an opaque descriptor reads "352099110000003" as itself, the IMEI one
-     * as IMEI:352099110000003: both cover it, and lookup will not guess */
-    assert_int_equal(dmboot_registry_add(r, o, NULL, &err), DMBOOT_OK);
+    /* an opaque descriptor would read "352099110000003" as itself, the IMEI
+     * one reads it as IMEI:352099110000003: the opaque "35*" would shadow
+     * the IMEI devices that send their DevID without its prefix, so it is
+     * refused when added (issue 14, item 5), in either order */
+    assert_int_equal(dmboot_registry_add(r, o, NULL, &err), DMBOOT_ERR_OVERLAP);
+    expect_message(&err, "descriptor 'opaque-1' overlaps descriptor 'acme-a': opaque "
+                         "devid-match '35*' of 'opaque-1' matches DevIDs that the imei "
+                         "normalizer reads as ones 'acme-a' covers");
+    dmboot_registry *first_opaque = NULL;
+    assert_int_equal(dmboot_registry_new(&first_opaque, NULL), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(first_opaque, o, NULL, &err), DMBOOT_OK);
+    assert_int_equal(dmboot_registry_add(first_opaque, c, NULL, &err), DMBOOT_ERR_OVERLAP);
+    expect_message(&err, "descriptor 'acme-c' overlaps descriptor 'opaque-1'");
+    dmboot_registry_free(first_opaque);
     assert_int_equal(dmboot_registry_lookup(r, "352099110000003", 15, &found, NULL, 0, NULL,
                                             &err),
-                     DMBOOT_ERR_OVERLAP);
-    expect_message(&err, "'acme-a' (imei) and descriptor 'opaque-1' (opaque)");
+                     DMBOOT_OK);
+    assert_string_equal(found->id, "acme-a");
     /* the IMEI: form is the IMEI's alone */
     assert_int_equal(dmboot_registry_lookup(r, "IMEI:352099110000003", 20, &found, NULL, 0,
                                             NULL, &err),
