@@ -243,7 +243,11 @@ int cmd_auth_check(const cli_command *cmd, int argc, char **argv)
             (cred_type == NULL || (cred_data == NULL) == (cred_data_file == NULL)))
             return cli_usage_error(cmd, "give --cred-type TYPE and one of --cred-data DATA and "
                                         "--cred-data-file FILE (or --hmac-header and --body)");
-        if (cred_data != NULL && cred_type != NULL && strstr(cred_type, "basic") != NULL)
+        /* the type as the check reads it (any case), not a substring */
+        dmboot_cred_type ct;
+        if (cred_data != NULL && cred_type != NULL &&
+            dmboot_cred_type_parse(cred_type, strlen(cred_type), &ct, NULL) == DMBOOT_OK &&
+            ct == DMBOOT_CRED_BASIC)
             return cli_usage_error(cmd, "a syncml:auth-basic credential holds the secret: give "
                                         "it with --cred-data-file FILE, not on the command line");
     }

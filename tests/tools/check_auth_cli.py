@@ -185,9 +185,13 @@ def main():
         check("hmac, --devid and --body", base + ["--devid", DEVID, "--hmac-header", header,
                                                   "--body", write("b.xml", body)], True)
         check("no credential", base + ["--message", write("m8.xml", body)], False, "no-credential")
-        r = run(base + ["--devid", DEVID, "--cred-type", "syncml:auth-basic", "--cred-data", "eDp5"])
-        if r.returncode != 2 or b"--cred-data-file" not in r.stderr:
-            fail("basic on the command line", "not refused: %s" % r.stderr.decode())
+        # a basic credential is the secret: never on the command line, in
+        # whatever case the type is written (the one parser; issue 14, item 10)
+        for spelling in ("syncml:auth-basic", "syncml:auth-Basic", "SYNCML:AUTH-BASIC"):
+            r = run(base + ["--devid", DEVID, "--cred-type", spelling, "--cred-data", "eDp5"])
+            if r.returncode != 2 or b"--cred-data-file" not in r.stderr:
+                fail("basic on the command line (%s)" % spelling,
+                     "not refused: %s" % r.stderr.decode())
         basic = write("basic.txt", ref.auth_basic(name, secret) + "\n")
         # basic (a cleartext password) only when the descriptor allows it (issue 14.9)
         check("basic, not allowed", base + ["--devid", DEVID, "--cred-type", "syncml:auth-basic",
