@@ -42,8 +42,8 @@ def _verifier(args: argparse.Namespace, key: Optional[bytes], keyring: object) -
 
 def _keys(args: argparse.Namespace):
     """(master key, keyring): exactly one of them."""
-    if getattr(args, "keyring", None):
-        return None, dmboot.Keyring.load(args.keyring)  # type: ignore[attr-defined]
+    if args.keyring:
+        return None, dmboot.Keyring.load_dir(args.keyring)
     return dmboot.load_key(args.key), None
 
 
@@ -109,10 +109,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "(Debian: python3-waitress)", file=sys.stderr)
         return 2
     key, keyring = _keys(args)
-    registry = dmboot.Registry()
+    registry = dmboot.Registry(keyring=keyring)
     registry.load_dir(args.registry, _verifier(args, key, keyring))
     store = open_store(args.store)
-    app = DMServer(registry, key, store, keyring=keyring, max_body=args.max_body,
+    app = DMServer(registry, key, store, max_body=args.max_body,
                    session_ttl=args.session_ttl, public_url=args.public_url)
     log.info("registry %s: %d descriptor(s): %s; store %r; %d worker(s) x %d threads",
              args.registry, len(registry), ", ".join(registry.ids()), store, args.workers,
@@ -193,7 +193,11 @@ def parser() -> argparse.ArgumentParser:
     for name in ("import", "serve"):
         p = sub.add_parser(name)
         p.add_argument("--registry", required=True, help="registry directory")
-        p.add_argument("--key", required=True, help="the master key file (hex)")
+        k = p.add_mutually_exclusive_group(required=True)
+        k.add_argument("--key", help="the master key file (hex)")
+        k.add_argument("--keyring", help="a keyring directory (KEY-ID.key files, one per "
+                                         "manufacturer): each descriptor's key-id picks its "
+                                         "master key")
         p.add_argument("--issuer-key", required=True, action="append",
                        help="a trusted issuer public key (PEM); repeatable")
         p.add_argument("--log", help="log file (default: standard error)")

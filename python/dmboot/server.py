@@ -71,7 +71,7 @@ CHAL_TYPE = {"DIGEST": "syncml:auth-md5", "HMAC": "syncml:auth-MAC",
 # operator's key is wrong for it, the descriptor is not valid now, or the
 # check could not run.
 NO_CHALLENGE = frozenset(("no-descriptor", "not-covered", "devid-malformed", "wrong-key",
-                          "bad-message", "not-checkable", "not-valid", "error"))
+                          "unknown-key", "bad-message", "not-checkable", "not-valid", "error"))
 
 log = logging.getLogger("dmboot.server")
 
@@ -189,23 +189,20 @@ def printable(s: str, limit: int = 80) -> str:
 class DMServer:
     """The WSGI application. ``registry``: a :class:`dmboot.Registry` of
     verified descriptors; ``key``: the operator's master key (bytes), or
-    ``keyring``: a :class:`dmboot.Keyring` whose key is picked by the
-    descriptor's key-id; ``store``: the nonce state (:class:`SQLiteStore`,
+    None when the registry has a keyring (``dmboot.Registry(keyring=)``:
+    each descriptor's key-id picks its master key; a key-id it lacks is 401
+    without a Chal); ``store``: the nonce state (:class:`SQLiteStore`,
     :class:`RedisStore`). Thread-safe; several processes may share one
     store."""
 
     def __init__(self, registry: dmboot.Registry, key: Optional[bytes] = None,
-                 store: Optional[Store] = None, *, keyring: object = None,
-                 max_body: int = 1 << 20, session_ttl: float = 300.0, max_chals: int = 2,
+                 store: Optional[Store] = None, *, max_body: int = 1 << 20, session_ttl: float = 300.0, max_chals: int = 2,
                  nonce_len: int = 16, get_uris: Iterable[str] = ("./DevInfo/DevId",),
                  public_url: Optional[str] = None) -> None:
         if store is None:
             raise ValueError("a store is needed (SQLiteStore, RedisStore)")
-        if (key is None) == (keyring is None):
-            raise ValueError("give exactly one of key and keyring")
         self.registry = registry
         self.key = key
-        self.keyring = keyring
         self.store = store
         self.max_body = max_body
         self.session_ttl = session_ttl
@@ -294,26 +291,19 @@ class DMServer:
             headers["x-syncml-hmac"] = result.server_hmac(out, nonce)
         return 200, ctype, out, headers
 
-    def _key_for(self, devid: str) -> Tuple[Optional[bytes], Optional[dmboot.Descriptor], str]:
-        """The descriptor covering the DevID, the normalized DevID, and the
-        key to check with (None: the keyring has no key for its key-id)."""
+    def _lookup(self, devid: str) -> Tuple[Optional[dmboot.Descriptor], str]:
+        """The descriptor covering the DevID and the normalized DevID
+        (None, "" when none covers it or it is malformed)."""
         try:
-            d, normalized = self.registry.lookup(devid)
+            return self.registry.lookup(devid)
         except dmboot.Error:
-            return self.key, None, ""
-        if self.keyring is None:
-            return self.key, d, normalized
-        kid = d.get("key-id") or ""
-        try:
-            return self.keyring.key(kid), d, normalized  # type: ignore[attr-defined]
-        except (KeyError, dmboot.Error):
-            return None, d, normalized
+            return None, ""
 
     def _authenticate(self, environ: dict, session: Optional[Session],
                       msg: dmboot.SyncMLMessage, xml: str, body: bytes, root: ET.Element,
                       hmac: Optional[str], who: str):
         raw_devid = msg.get("Source/LocURI") or ""
-        key, d, devid = self._key_for(raw_devid)
+        d, devid = self._lookup(raw_devid)
         commands = _commands(root)
         if session is not None and (session.devid != devid or
                                     session.session_id != (msg.get("SessionID") or "")):
@@ -321,7 +311,7 @@ class DMServer:
         # The nonce this package must use, and where it comes from.
         nonce: Optional[bytes] = None
         source = "first contact"
-        if d is not None and key is not None:
+        if d is not None:
             if session is not None and session.chal is not None:
                 nonce, source = session.chal, "the Chal of this session"
             else:
@@ -331,34 +321,30 @@ class DMServer:
                 elif self.store.first_used(devid):
                     # nothing this device may use: any credential fails
                     nonce, source = dmboot.generate_nonce(16), "no valid nonce (first used)"
-        if key is None:
-            reason, message, result = "unknown-key", (
-                f"no key for key-id '{printable(d.get('key-id') or '')}' of descriptor "
-                f"'{d.id}'"), None  # type: ignore[union-attr]
+        # (key None: the registry's keyring picks the key by key-id)
+        if hmac is not None:  # the MAC covers the body as it travelled
+            result = self.registry.check_hmac(  # type: ignore[attr-defined]
+                raw_devid, hmac, body, key=self.key, nonce=nonce)
         else:
-            if hmac is not None:  # the MAC covers the body as it travelled
-                result = self.registry.check_hmac(  # type: ignore[attr-defined]
-                    raw_devid, hmac, body, key=key, nonce=nonce)
+            result = self.registry.check_message(  # type: ignore[attr-defined]
+                xml, key=self.key, nonce=nonce)
+        reason, message = result.reason, result.message
+        if result.authenticated:
+            devid = result.devid  # the normalized DevID, the state's key
+            if source == "first contact":
+                used = self.store.claim_first(devid)
+            elif session is not None and session.chal is not None and nonce == session.chal:
+                used = self.store.take_chal(session.token, nonce)
             else:
-                result = self.registry.check_message(  # type: ignore[attr-defined]
-                    xml, key=key, nonce=nonce)
-            reason, message = result.reason, result.message
-            if result.authenticated:
-                devid = result.devid  # the normalized DevID, the state's key
-                if source == "first contact":
-                    used = self.store.claim_first(devid)
-                elif session is not None and session.chal is not None and nonce == session.chal:
-                    used = self.store.take_chal(session.token, nonce)
-                else:
-                    used = self.store.take_next_nonce(devid, nonce)  # type: ignore[arg-type]
-                if used:
-                    return self._accepted(environ, session, msg, commands, result, devid,
-                                          source, who)
-                reason, message = "replayed", f"the nonce ({source}) was already used"
+                used = self.store.take_next_nonce(devid, nonce)  # type: ignore[arg-type]
+            if used:
+                return self._accepted(environ, session, msg, commands, result, devid,
+                                      source, who)
+            reason, message = "replayed", f"the nonce ({source}) was already used"
         chals = (session.chals if session is not None else 0) + 1
         msg_id = (session.msg_id if session is not None else 0) + 1
         reply = _Reply(msg, msg_id)
-        if reason in NO_CHALLENGE or reason == "unknown-key" or chals > self.max_chals:
+        if reason in NO_CHALLENGE or chals > self.max_chals:
             if session is not None:
                 self.store.delete_session(session.token)
             why = "too many Chals in this session" if chals > self.max_chals and \
@@ -416,7 +402,7 @@ class DMServer:
         a Chal for the server) and Results. The session ends here."""
         commands = _commands(root)
         reply = _Reply(msg, session.msg_id + 1)
-        _, _, devid = self._key_for(msg.get("Source/LocURI") or "")
+        _, devid = self._lookup(msg.get("Source/LocURI") or "")
         if devid != session.devid or (msg.get("SessionID") or "") != session.session_id:
             log.info("%s REFUSED: not the DevID or SessionID of the session token; 401", who)
             reply.status_hdr(401)

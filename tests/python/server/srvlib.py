@@ -113,8 +113,10 @@ class Served:
     """`python -m dmboot.server serve` in a subprocess."""
 
     def __init__(self, op: Operator, store: str, *, workers: int = 1, port: int = 0,
-                 extra: Optional[List[str]] = None, registry: Optional[Path] = None) -> None:
+                 extra: Optional[List[str]] = None, registry: Optional[Path] = None,
+                 keyring: Optional[Path] = None) -> None:
         self.op = op
+        self.keyring = keyring
         self.log = op.work / f"server-{time.monotonic_ns()}.log"
         reg = registry or op.work / "registry"
         if not reg.exists():
@@ -133,9 +135,10 @@ class Served:
         self.url = f"http://127.0.0.1:{self.port}/dm"
 
     def base(self, command: str, reg: Path) -> List[str]:
+        keys = (["--keyring", str(self.keyring)] if self.keyring
+                else ["--key", str(self.op.key_file)])
         return [sys.executable, "-m", "dmboot.server", command, "--registry", str(reg),
-                "--key", str(self.op.key_file), "--issuer-key", str(self.op.issuer_pub),
-                "--log", str(self.log)]
+                *keys, "--issuer-key", str(self.op.issuer_pub), "--log", str(self.log)]
 
     def log_text(self) -> str:
         return self.log.read_text() if self.log.exists() else ""

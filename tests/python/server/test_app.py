@@ -320,3 +320,26 @@ def test_import_writes_safely_under_the_lock(op, tmp_path):
     assert not target.is_symlink() and target.read_text() == op.files[0].read_text()
     assert [x for x in os.listdir(reg) if x.endswith(".tmp") and x != ".srv-digest.desc.tmp"] == []
     assert done[0][0][1] == "srv-digest"
+
+
+def test_keyring(op, tmp_path):
+    """With a keyring (one master key per manufacturer), the descriptor's
+    key-id picks the key: devices of a descriptor whose key-id the keyring
+    holds authenticate; the server is given no single key."""
+    other = bytes(range(100, 132))
+    kr = dmboot.Keyring({"operator-acme-2026": srvlib.KEY, "operator-other": other})
+    reg = dmboot.Registry(keyring=kr)
+    for d in op.descs.values():
+        reg.add(d)
+    app = DMServer(reg, None, SQLiteStore(str(tmp_path / "s.db")))
+    for auth in ("DIGEST", "HMAC"):
+        s = Client(new_device(op, auth), app).session()
+        assert s.path == ["212"] and s.server_ok
+    # another key: the descriptor's key-check refuses it (wrong-key), 401
+    # without a Chal
+    reg2 = dmboot.Registry()
+    for d in op.descs.values():
+        reg2.add(d)
+    reg2_app = DMServer(reg2, other, SQLiteStore(str(tmp_path / "s2.db")))
+    s = Client(new_device(op), reg2_app).session()
+    assert s.path == ["401"]

@@ -163,3 +163,22 @@ def test_hostile_connections(op, tmp_path):
     assert "Traceback" not in log, log
     with socket.socket() as k:
         assert k.connect_ex(("127.0.0.1", s.port)) != 0
+
+
+def test_serve_with_keyring(op, tmp_path):
+    """dmboot-server import|serve --keyring DIR: the key picked by key-id."""
+    import os
+
+    kr = tmp_path / "keyring"
+    kr.mkdir()
+    fd = os.open(kr / "operator-acme-2026.key", os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, srvlib.KEY.hex().encode() + b"\n")
+    os.close(fd)
+    s = srvlib.Served(op, f"sqlite:{tmp_path / 'n.db'}", keyring=kr,
+                      registry=tmp_path / "registry")
+    try:
+        for auth in ("DIGEST", "HMAC"):
+            r = Client(device(op, s.url, auth)).session()
+            assert r.path == ["212"] and r.server_ok
+    finally:
+        assert s.stop() == 0
