@@ -161,6 +161,13 @@ test("documents and the first-contact check", function()
     T.eq(r.authenticated, true)
     T.eq(r.reason, "ok")
     T.eq(r.devid, acc.devid)
+    -- the server's credential: the derived server nonce until the device
+    -- gives the server one, then that one (issue 14.4)
+    T.eq(r.server_cred_type, "syncml:auth-md5")
+    T.eq(r:server_cred(), dmboot.auth_md5(d.server_id, acc.server_secret, acc.server_nonce))
+    T.eq(r:server_cred("from\0device"), dmboot.auth_md5(d.server_id, acc.server_secret,
+        "from\0device"))
+    T.eq(pcall(r.server_hmac, r, "reply"), false) -- md5 here: no HMAC credential
     local wrong = replace(msg, cred, dmboot.auth_md5(acc.name, "nope", acc.client_nonce))
     local none, why, status, res = d:check_message(wrong, { key = F.KEY1 })
     T.eq(none, nil)
