@@ -371,10 +371,63 @@ static void test_nesting(void **state)
     free(d);
 }
 
+/* Elements are SyncML's by namespace too, not by local name alone (issue
+ * 14, item 11): an element of another namespace is not the SyncML element
+ * of the same name. */
+static void test_namespaces(void **state)
+{
+    (void)state;
+    /* a foreign Source in SyncHdr is not a Source */
+    const char *foreign =
+        "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD>"
+        "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>"
+        "<Target><LocURI>srv</LocURI></Target>"
+        "<s:Source xmlns:s='x'><s:LocURI>IMEI:490154203237518</s:LocURI></s:Source>"
+        "</SyncHdr>" MIN_BODY;
+    parse_bad(foreign, strlen(foreign), "unexpected <s:Source> (namespace 'x') in <SyncHdr>");
+    /* nor a default namespace that is not SyncML's */
+    const char *dflt = "<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr xmlns='urn:other'>"
+                       "<VerDTD>1.2</VerDTD></SyncHdr>" MIN_BODY;
+    parse_bad(dflt, strlen(dflt), "unexpected <SyncHdr> (namespace 'urn:other') in <SyncML>");
+    const char *root = "<SyncML xmlns='urn:other'/>";
+    parse_bad(root, strlen(root), "the root element <SyncML> is in namespace 'urn:other'");
+    /* a foreign Type in Cred/Meta is other meta information: not read */
+    const char *type = HDR_OPEN "<Cred><Meta><x:Type xmlns:x='urn:evil'>syncml:auth-basic"
+                                "</x:Type><Type xmlns='syncml:metinf'>syncml:auth-md5</Type>"
+                                "</Meta><Data>Zz6EivR3yeaaENcRN6lpAQ==</Data></Cred>" HDR_CLOSE
+                                    MIN_BODY;
+    dmboot_syncml *m = parse_ok(type, strlen(type));
+    want(m, DMBOOT_SYNCML_CRED_TYPE, "syncml:auth-md5");
+    dmboot_syncml_free(m);
+    /* an undeclared prefix is not namespace-well-formed */
+    const char *undeclared = "<SyncML><SyncHdr><s:VerDTD>1.2</s:VerDTD></SyncHdr>" MIN_BODY;
+    parse_bad(undeclared, strlen(undeclared), "undeclared namespace prefix 's'");
+    /* SyncML 1.1 and 1.2 namespaces in any case, metinf or SyncML's for
+     * meta information, a declaration's scope ends with its element */
+    const char *ok =
+        "<SyncML xmlns='syncml:syncml1.1'><SyncHdr><VerDTD>1.1</VerDTD>"
+        "<VerProto>DM/1.1</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>"
+        "<Target xmlns:s='urn:x'><LocURI>srv</LocURI></Target>"
+        "<Source><LocURI>dev</LocURI></Source>"
+        "<Cred><Meta><Type>syncml:auth-md5</Type><m:Format xmlns:m='SYNCML:METINF'>b64"
+        "</m:Format></Meta><Data>Zz6EivR3yeaaENcRN6lpAQ==</Data></Cred>"
+        "<Meta><MaxMsgSize xmlns='syncml:metinf'>9</MaxMsgSize></Meta>"
+        "</SyncHdr>" MIN_BODY;
+    m = parse_ok(ok, strlen(ok));
+    want(m, DMBOOT_SYNCML_CRED_TYPE, "syncml:auth-md5");
+    want(m, DMBOOT_SYNCML_CRED_FORMAT, "b64");
+    want(m, DMBOOT_SYNCML_MAXMSGSIZE, "9");
+    want(m, DMBOOT_SYNCML_SOURCE_LOCURI, "dev");
+    dmboot_syncml_free(m);
+    const char *scope = "<SyncML><SyncHdr><Target xmlns:s='SYNCML:SYNCML1.2'><LocURI>srv</LocURI>"
+                        "</Target><s:Source/></SyncHdr>" MIN_BODY;
+    parse_bad(scope, strlen(scope), "undeclared namespace prefix 's'");
+}
+
 static void test_reader_events(void **state)
 {
     (void)state;
-    const char *x = "<a:b x='1'>t&amp;u<c/><![CDATA[<&>]]></a:b>";
+    const char *x = "<a:b x='1' xmlns:a='urn:a'>t&amp;u<c/><![CDATA[<&>]]></a:b>";
     dmb_xml_reader r;
     dmb_xml_event ev;
     dmb_xml_init(&r, x, strlen(x));
@@ -382,6 +435,8 @@ static void test_reader_events(void **state)
     assert_int_equal(ev.kind, DMB_XML_START);
     assert_int_equal(ev.name_len, 3);
     assert_memory_equal(ev.local, "b", 1);
+    assert_int_equal(ev.ns_len, 5);
+    assert_memory_equal(ev.ns, "urn:a", 5);
     assert_int_equal(dmb_xml_next(&r, &ev, NULL), DMBOOT_OK);
     assert_int_equal(ev.kind, DMB_XML_TEXT);
     char out[16];
@@ -390,7 +445,8 @@ static void test_reader_events(void **state)
     assert_int_equal(len, 3);
     assert_memory_equal(out, "t&u", 3);
     assert_int_equal(dmb_xml_next(&r, &ev, NULL), DMBOOT_OK);
-    assert_int_equal(ev.kind, DMB_XML_START); /* <c/> */
+    assert_int_equal(ev.kind, DMB_XML_START); /* <c/>: no default namespace */
+    assert_null(ev.ns);
     assert_int_equal(dmb_xml_next(&r, &ev, NULL), DMBOOT_OK);
     assert_int_equal(ev.kind, DMB_XML_END);
     assert_memory_equal(ev.name, "c", 1);
@@ -415,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_first_package), cmocka_unit_test(test_variants),
         cmocka_unit_test(test_structure_errors), cmocka_unit_test(test_xml_errors),
         cmocka_unit_test(test_nesting), cmocka_unit_test(test_reader_events),
+        cmocka_unit_test(test_namespaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

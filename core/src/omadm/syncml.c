@@ -1,6 +1,11 @@
 /* The SyncHdr (and the shape of SyncBody) of a SyncML DM package, read with
- * the strict reader of xml_reader.c. Elements are matched by local name, so
- * any namespace declaration or prefix reads the same. */
+ * the strict reader of xml_reader.c. Elements are matched by local name and
+ * namespace: SyncML elements in the SyncML 1.1 or 1.2 namespace (any
+ * prefix, any case of the name) or in none (clients that declare no
+ * namespace); the meta information elements (Type, Format, MaxMsgSize,
+ * MaxObjSize) also in syncml:metinf. An element of another namespace is
+ * not the SyncML one of the same local name: <s:Source xmlns:s='x'> is not
+ * a Source. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,9 +132,44 @@ typedef struct parser {
     dmboot_error *err;
 } parser;
 
-static bool is_name(const dmb_xml_event *ev, const char *name)
+static bool ns_is(const dmb_xml_event *ev, const char *uri)
+{
+    size_t n = strlen(uri);
+    if (ev->ns_len != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = ev->ns[i], b = uri[i];
+        if (a >= 'a' && a <= 'z')
+            a = (char)(a - 'a' + 'A');
+        if (b >= 'a' && b <= 'z')
+            b = (char)(b - 'a' + 'A');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+static bool in_syncml_ns(const dmb_xml_event *ev)
+{
+    return ev->ns == NULL || ns_is(ev, "SYNCML:SYNCML1.2") || ns_is(ev, "SYNCML:SYNCML1.1");
+}
+
+static bool local_is(const dmb_xml_event *ev, const char *name)
 {
     return ev->local_len == strlen(name) && memcmp(ev->local, name, ev->local_len) == 0;
+}
+
+/* A SyncML element of that name. */
+static bool is_name(const dmb_xml_event *ev, const char *name)
+{
+    return local_is(ev, name) && in_syncml_ns(ev);
+}
+
+/* A meta information element of that name (MetInf, or written in the
+ * SyncML namespace, as some clients do). */
+static bool is_metinf(const dmb_xml_event *ev, const char *name)
+{
+    return local_is(ev, name) && (in_syncml_ns(ev) || ns_is(ev, "syncml:metinf"));
 }
 
 static size_t line_of(const parser *p, size_t offset)
@@ -139,9 +179,12 @@ static size_t line_of(const parser *p, size_t offset)
 
 static dmboot_status unexpected(parser *p, const dmb_xml_event *ev, const char *where)
 {
+    bool foreign = ev->ns != NULL && !in_syncml_ns(ev);
     return dmb_fail(p->err, DMBOOT_ERR_SYNTAX, line_of(p, ev->offset),
-                    "unexpected <%.*s> in <%s>", (int)(ev->name_len > 40 ? 40 : ev->name_len),
-                    ev->name, where);
+                    "unexpected <%.*s>%s%.*s%s in <%s>",
+                    (int)(ev->name_len > 40 ? 40 : ev->name_len), ev->name,
+                    foreign ? " (namespace '" : "", foreign ? (int)(ev->ns_len > 60 ? 60 : ev->ns_len) : 0,
+                    foreign ? ev->ns : "", foreign ? "')" : "", where);
 }
 
 static dmboot_status twice(parser *p, const dmb_xml_event *ev, const char *where)
@@ -184,6 +227,11 @@ static dmboot_status on_start(parser *p, const dmb_xml_event *ev)
     dmboot_status st = DMBOOT_OK;
     switch (parent->c) {
     case C_ROOT:
+        if (local_is(ev, "SyncML") && !in_syncml_ns(ev))
+            return dmb_fail(p->err, DMBOOT_ERR_SYNTAX, line_of(p, ev->offset),
+                            "the root element <SyncML> is in namespace '%.*s', not SyncML's "
+                            "(SYNCML:SYNCML1.2 or SYNCML:SYNCML1.1)",
+                            (int)(ev->ns_len > 60 ? 60 : ev->ns_len), ev->ns);
         if (!is_name(ev, "SyncML"))
             return dmb_fail(p->err, DMBOOT_ERR_SYNTAX, line_of(p, ev->offset),
                             "the root element is <%.*s>, not <SyncML>",
@@ -274,15 +322,15 @@ static dmboot_status on_start(parser *p, const dmb_xml_event *ev)
         }
         break;
     case C_CRED_META:
-        if (is_name(ev, "Type"))
+        if (is_metinf(ev, "Type"))
             st = leaf(p, ev, DMBOOT_SYNCML_CRED_TYPE, &f);
-        else if (is_name(ev, "Format"))
+        else if (is_metinf(ev, "Format"))
             st = leaf(p, ev, DMBOOT_SYNCML_CRED_FORMAT, &f);
         break; /* other meta information is not interpreted */
     case C_HDR_META:
-        if (is_name(ev, "MaxMsgSize"))
+        if (is_metinf(ev, "MaxMsgSize"))
             st = leaf(p, ev, DMBOOT_SYNCML_MAXMSGSIZE, &f);
-        else if (is_name(ev, "MaxObjSize"))
+        else if (is_metinf(ev, "MaxObjSize"))
             st = leaf(p, ev, DMBOOT_SYNCML_MAXOBJSIZE, &f);
         break;
     case C_BODY:

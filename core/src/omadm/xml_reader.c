@@ -384,6 +384,65 @@ static void set_names(dmb_xml_event *ev, dmb_xml_name n)
     ev->local_len = colon ? n.n - (size_t)(colon + 1 - n.p) : n.n;
 }
 
+/* Namespaces in XML 1.0: the namespace of element name n, from the
+ * declarations in scope (its own included). */
+static dmboot_status resolve_ns(dmb_xml_reader *r, size_t at, dmb_xml_name n, dmb_xml_event *ev,
+                                dmboot_error *err)
+{
+    const char *colon = memchr(n.p, ':', n.n);
+    dmb_xml_name prefix = {n.p, colon ? (size_t)(colon - n.p) : 0};
+    if (colon != NULL && (prefix.n == 0 || colon + 1 == n.p + n.n ||
+                          memchr(colon + 1, ':', n.n - prefix.n - 1) != NULL))
+        return fail_at(err, r, at, "element name '%.*s' is not a qualified name",
+                       (int)(n.n > 40 ? 40 : n.n), n.p);
+    if (colon != NULL && prefix.n == 3 && memcmp(prefix.p, "xml", 3) == 0) {
+        static const char xml_ns[] = "http://www.w3.org/XML/1998/namespace";
+        ev->ns = xml_ns;
+        ev->ns_len = sizeof xml_ns - 1;
+        return DMBOOT_OK;
+    }
+    if (colon != NULL && prefix.n == 5 && memcmp(prefix.p, "xmlns", 5) == 0)
+        return fail_at(err, r, at, "element name '%.*s' uses the prefix xmlns",
+                       (int)(n.n > 40 ? 40 : n.n), n.p);
+    for (size_t k = r->ns_count; k > 0; k--) {
+        const dmb_xml_ns *d = &r->ns[k - 1];
+        if (d->prefix.n == prefix.n && memcmp(d->prefix.p, prefix.p, prefix.n) == 0) {
+            ev->ns = d->uri.n > 0 ? d->uri.p : NULL; /* xmlns="": no namespace */
+            ev->ns_len = d->uri.n;
+            return DMBOOT_OK;
+        }
+    }
+    if (colon != NULL)
+        return fail_at(err, r, at, "element <%.*s> uses the undeclared namespace prefix '%.*s'",
+                       (int)(n.n > 40 ? 40 : n.n), n.p, (int)prefix.n, prefix.p);
+    ev->ns = NULL; /* no default namespace */
+    ev->ns_len = 0;
+    return DMBOOT_OK;
+}
+
+/* An xmlns or xmlns:prefix attribute: a declaration in scope until the
+ * element ends. */
+static dmboot_status declare_ns(dmb_xml_reader *r, dmb_xml_name an, dmb_xml_name av,
+                                dmboot_error *err)
+{
+    dmb_xml_name prefix = {an.p + 6, 0};
+    if (an.n == 5 && memcmp(an.p, "xmlns", 5) == 0) {
+        prefix.p = an.p + 5;
+    } else if (an.n > 6 && memcmp(an.p, "xmlns:", 6) == 0) {
+        prefix.n = an.n - 6;
+        if (av.n == 0)
+            return fail_at(err, r, r->i, "namespace prefix '%.*s' declared empty",
+                           (int)prefix.n, prefix.p);
+    } else {
+        return DMBOOT_OK; /* not a declaration */
+    }
+    if (r->ns_count == DMB_XML_NS_MAX)
+        return fail_at(err, r, r->i, "more than %d namespace declarations in scope",
+                       DMB_XML_NS_MAX);
+    r->ns[r->ns_count++] = (dmb_xml_ns){prefix, av};
+    return DMBOOT_OK;
+}
+
 static dmboot_status parse_start_tag(dmb_xml_reader *r, dmb_xml_event *ev, dmboot_error *err)
 {
     size_t at = r->i;
@@ -399,6 +458,7 @@ static dmboot_status parse_start_tag(dmb_xml_reader *r, dmb_xml_event *ev, dmboo
     dmb_xml_name attrs[DMB_XML_ATTRS_MAX];
     size_t nattrs = 0;
     bool empty = false;
+    size_t ns_before = r->ns_count;
     for (;;) {
         size_t before = r->i;
         skip_ws(r);
@@ -432,9 +492,17 @@ static dmboot_status parse_start_tag(dmb_xml_reader *r, dmb_xml_event *ev, dmboo
                            an.p);
         r->i++;
         skip_ws(r);
-        if ((st = parse_quoted(r, true, &av, err)) != DMBOOT_OK)
+        if ((st = parse_quoted(r, true, &av, err)) != DMBOOT_OK ||
+            (st = declare_ns(r, an, av, err)) != DMBOOT_OK) {
+            r->ns_count = ns_before;
             return st;
+        }
     }
+    if ((st = resolve_ns(r, at, name, ev, err)) != DMBOOT_OK) {
+        r->ns_count = ns_before;
+        return st;
+    }
+    r->ns_base[r->depth] = ns_before;
     r->stack[r->depth++] = name;
     r->root_seen = true;
     r->pending_end = empty;
@@ -464,6 +532,7 @@ static dmboot_status parse_end_tag(dmb_xml_reader *r, dmb_xml_event *ev, dmboot_
                        (int)(name.n > 40 ? 40 : name.n), name.p,
                        (int)(open.n > 40 ? 40 : open.n), open.p);
     r->depth--;
+    r->ns_count = r->ns_base[r->depth];
     ev->kind = DMB_XML_END;
     ev->offset = at;
     set_names(ev, name);
@@ -534,6 +603,7 @@ dmboot_status dmb_xml_next(dmb_xml_reader *r, dmb_xml_event *ev, dmboot_error *e
     if (r->pending_end) {
         r->pending_end = false;
         r->depth--;
+        r->ns_count = r->ns_base[r->depth];
         ev->kind = DMB_XML_END;
         ev->offset = r->i;
         set_names(ev, r->stack[r->depth]);

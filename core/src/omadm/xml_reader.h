@@ -1,7 +1,8 @@
 /* A small, strict, non-validating XML pull reader over a whole buffer
  * (xml_reader.c), for SyncML DM packages. It checks well-formedness (tags
  * match, one root, attributes unique, characters and entity references
- * valid, UTF-8 well formed) and refuses what a message never needs and an
+ * valid, UTF-8 well formed, every element prefix declared; each element's
+ * namespace is resolved) and refuses what a message never needs and an
  * attacker would: a DOCTYPE internal subset (entity declarations), entity
  * references other than the five predefined ones and character
  * references, and nesting deeper than DMB_XML_DEPTH_MAX. Nothing outside
@@ -13,6 +14,7 @@
 
 #define DMB_XML_DEPTH_MAX 64 /* elements open at once */
 #define DMB_XML_ATTRS_MAX 16 /* attributes on one element */
+#define DMB_XML_NS_MAX 32    /* namespace declarations in scope at once */
 
 typedef enum dmb_xml_kind {
     DMB_XML_START = 0, /* <name ...> or <name .../> (an END follows) */
@@ -27,6 +29,10 @@ typedef struct dmb_xml_event {
     size_t name_len;
     const char *local; /* the part after a "prefix:" */
     size_t local_len;
+    const char *ns; /* START: the element's namespace name as written in its
+                       xmlns attribute (references undecoded), or NULL for
+                       none (no default namespace, or xmlns="") */
+    size_t ns_len;
     const char *text; /* TEXT: the raw slice, entity references undecoded */
     size_t text_len;
     bool cdata;    /* TEXT: from <![CDATA[...]]> (no references in it) */
@@ -38,11 +44,19 @@ typedef struct dmb_xml_name {
     size_t n;
 } dmb_xml_name;
 
+typedef struct dmb_xml_ns {
+    dmb_xml_name prefix; /* empty for the default namespace (xmlns="...") */
+    dmb_xml_name uri;
+} dmb_xml_ns;
+
 typedef struct dmb_xml_reader {
     const char *s;
     size_t n, i;
     size_t depth;
     dmb_xml_name stack[DMB_XML_DEPTH_MAX];
+    dmb_xml_ns ns[DMB_XML_NS_MAX]; /* declarations in scope, innermost last */
+    size_t ns_count;
+    size_t ns_base[DMB_XML_DEPTH_MAX]; /* ns_count before each open element */
     bool pending_end; /* the END of an empty element is due */
     bool root_seen, done, doctype_seen;
 } dmb_xml_reader;
