@@ -10,6 +10,8 @@
  *                          without libwbxml2's functions: the same
  *   test_wbxml threads     four threads convert at once from the process's
  *                          very first WBXML call (the one-time load)
+ *   test_wbxml untrusted   DMBOOT_WBXML_LIBRARY values refused as untrusted
+ *                          (each in a child making its first WBXML call)
  * (tests/CMakeLists.txt registers all three.) */
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1011,8 +1014,116 @@ static void test_threads_first_call(void **state)
     assert_int_equal(count[RUN_OK], 4);
 }
 
+/* DMBOOT_WBXML_LIBRARY is a trusted setting (issue 14, item 11): only an
+ * absolute path to a file that root or this user owns and nobody else may
+ * change. Each case runs in a child that makes its first WBXML call with
+ * the variable set; the parent makes none. */
+static void library_refusal(const char *value, const char *why)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        setenv("DMBOOT_WBXML_LIBRARY", value, 1);
+        uint8_t *w = NULL;
+        size_t n = 0;
+        dmboot_error err;
+        memset(&err, 0, sizeof err);
+        int avail = dmboot_wbxml_available();
+        dmboot_status st = dmboot_xml_to_wbxml("<SyncML/>", 9, &w, &n, &err);
+        char out[DMBOOT_ERROR_MESSAGE_MAX + 16];
+        int k = snprintf(out, sizeof out, "%d %d %s", avail, (int)st, err.message);
+        ssize_t wrote = write(fds[1], out, (size_t)k);
+        _exit(wrote == k ? 0 : 3);
+    }
+    close(fds[1]);
+    char got[DMBOOT_ERROR_MESSAGE_MAX + 32];
+    size_t have = 0;
+    ssize_t r;
+    while (have < sizeof got - 1 && (r = read(fds[0], got + have, sizeof got - 1 - have)) > 0)
+        have += (size_t)r;
+    got[have] = '\0';
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char want[32];
+    snprintf(want, sizeof want, "0 %d ", (int)DMBOOT_ERR_UNSUPPORTED);
+    if (strncmp(got, want, strlen(want)) != 0 || strstr(got, why) == NULL ||
+        strstr(got, "apt-get install libwbxml2-1") == NULL)
+        fail_msg("DMBOOT_WBXML_LIBRARY=%s: got '%s', want unavailable saying '%s'", value, got,
+                 why);
+}
+
+static void write_file(const char *path, mode_t mode)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("not a library\n", f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void test_untrusted_library(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dmboot-wbxml-lib-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[4][256];
+    const char *why_file = "is not a regular file owned by root or this user";
+    library_refusal("libwbxml2.so.1", "must be an absolute path");
+    library_refusal("./libwbxml2.so.1", "must be an absolute path");
+    snprintf(path[0], sizeof path[0], "%s/world.so", dir);
+    write_file(path[0], 0666);
+    library_refusal(path[0], why_file);
+    snprintf(path[1], sizeof path[1], "%s/group.so", dir);
+    write_file(path[1], 0620);
+    library_refusal(path[1], why_file);
+    /* through a symbolic link: the file it names counts */
+    snprintf(path[2], sizeof path[2], "%s/link.so", dir);
+    assert_int_equal(symlink(path[0], path[2]), 0);
+    library_refusal(path[2], why_file);
+    library_refusal(dir, why_file); /* a directory */
+    /* a private file in a directory others may write to */
+    snprintf(path[3], sizeof path[3], "%s/open", dir);
+    assert_int_equal(mkdir(path[3], 0700), 0);
+    assert_int_equal(chmod(path[3], 0777), 0);
+    char inner[300];
+    snprintf(inner, sizeof inner, "%s/private.so", path[3]);
+    write_file(inner, 0600);
+    library_refusal(inner, "directory");
+    library_refusal(inner, "others may write to it");
+    /* a file another user owns (only root can make one) */
+    char other[300] = "";
+    if (geteuid() == 0) {
+        snprintf(other, sizeof other, "%s/other.so", dir);
+        write_file(other, 0644);
+        assert_int_equal(chown(other, 65534, 65534), 0);
+        library_refusal(other, why_file);
+    }
+    /* missing: not loaded, said so */
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/missing.so", dir);
+    library_refusal(missing, "could not be loaded");
+    unlink(inner);
+    rmdir(path[3]);
+    for (int i = 3; i-- > 0;)
+        unlink(path[i]);
+    if (other[0] != '\0')
+        unlink(other);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "untrusted") == 0) {
+        /* no WBXML call in this process: each case is a child's first */
+        const struct CMUnitTest tests[] = {cmocka_unit_test(test_untrusted_library)};
+        return cmocka_run_group_tests(tests, NULL, NULL);
+    }
     if (argc > 1 && strcmp(argv[1], "threads") == 0) {
         /* no other WBXML call before: the threads make the first one */
         const struct CMUnitTest tests[] = {cmocka_unit_test(test_threads_first_call)};
@@ -1024,7 +1135,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[1], "not-wbxml") == 0)
             expected_reason = "is not a libwbxml2 with the conversion API";
         else {
-            fprintf(stderr, "usage: %s [missing|not-wbxml|threads]\n", argv[0]);
+            fprintf(stderr, "usage: %s [missing|not-wbxml|threads|untrusted]\n", argv[0]);
             return 2;
         }
         const struct CMUnitTest tests[] = {cmocka_unit_test(test_without_library)};

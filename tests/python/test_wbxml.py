@@ -73,8 +73,13 @@ def test_without_the_library():
             "    dmboot.xml_to_wbxml('<SyncML/>')\n"
             "except dmboot.UnsupportedError as e:\n"
             "    print(e)\n")
-    env = dict(os.environ, DMBOOT_WBXML_LIBRARY="libdmboot-no-such-wbxml.so.9",
+    env = dict(os.environ, DMBOOT_WBXML_LIBRARY="/nonexistent-dmboot/libdmboot-no-such-wbxml.so.9",
                PYTHONPATH=os.pathsep.join(sys.path))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert "libdmboot-no-such-wbxml.so.9" in out and "apt-get install libwbxml2-1" in out
+    # a trusted setting: only an absolute path (issue 14, item 11)
+    env["DMBOOT_WBXML_LIBRARY"] = "libwbxml2.so.1"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert "must be an absolute path" in out

@@ -408,7 +408,10 @@ DMBOOT_EXPORT dmboot_status dmboot_registry_check_message(
  * time so that the core links nothing but libcrypto: Debian's libwbxml2-1
  * package (soname below). The library is looked for once per process, at
  * the first WBXML call (thread-safe), and stays loaded; the environment
- * variable DMBOOT_WBXML_LIBRARY, read then, names another file to load.
+ * variable DMBOOT_WBXML_LIBRARY, read then, names another file to load: a
+ * trusted setting, taken only as an absolute path to a file that root or
+ * this user owns and nobody else may change (docs/omadm.md §7), ignored
+ * in a set-user-ID process.
  * Without it these calls return DMBOOT_ERR_UNSUPPORTED with a message
  * naming the package to install.
  *

@@ -12,11 +12,19 @@
  *
  * The prototypes are in wbxml_abi.h, so building needs no libwbxml2-dev.
  */
+/* realpath() and S_ISVTX are XSI (POSIX.1-2008 with the X/Open System
+ * Interfaces): DMBOOT_WBXML_LIBRARY's checks need them. */
+#define _XOPEN_SOURCE 700
+
 #include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -58,14 +66,94 @@ static bool sym(void *handle, const char *name, void *fn, size_t fn_size)
 
 #define SYM(h, field, name) sym((h), name, &wbxml_fns.field, sizeof wbxml_fns.field)
 
+#define INSTALL_HINT "(Debian, Ubuntu: apt-get install libwbxml2-1)"
+
+/* Owned by root or by this user, and writable by nobody else (a group- or
+ * world-writable directory only with its sticky bit, as /tmp). */
+static bool trusted_node(const struct stat *st, bool dir)
+{
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return false;
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+        return true;
+    return dir && (st->st_mode & S_ISVTX) != 0;
+}
+
+/*
+ * DMBOOT_WBXML_LIBRARY names code to run in this process (a DM server's,
+ * which decodes what any device sends): it is a trusted setting, like
+ * LD_LIBRARY_PATH, and is taken only as an absolute path to a regular file
+ * that the file system keeps to root or this user: the file and every
+ * directory above it (symbolic links resolved) owned by root or this user
+ * and not writable by group or others (a directory with the sticky bit
+ * excepted). In a set-user-ID or set-group-ID process it is ignored. On
+ * success resolved holds the path to load; otherwise wbxml_why says why.
+ */
+static bool library_path_ok(const char *name, char resolved[PATH_MAX])
+{
+    if (name[0] != '/') {
+        snprintf(wbxml_why, sizeof wbxml_why,
+                 "DMBOOT_WBXML_LIBRARY=%.60s is refused: it must be an absolute path (a trusted "
+                 "setting); unset it to load %s " INSTALL_HINT,
+                 name, DMBOOT_WBXML_LIBRARY);
+        return false;
+    }
+    if (realpath(name, resolved) == NULL) {
+        snprintf(wbxml_why, sizeof wbxml_why,
+                 "WBXML needs %.60s (DMBOOT_WBXML_LIBRARY), which could not be loaded: %.40s; "
+                 "unset it to load %s " INSTALL_HINT,
+                 name, strerror(errno), DMBOOT_WBXML_LIBRARY);
+        return false;
+    }
+    struct stat st;
+    if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode) || !trusted_node(&st, false)) {
+        snprintf(wbxml_why, sizeof wbxml_why,
+                 "DMBOOT_WBXML_LIBRARY=%.60s is refused: %.60s is not a regular file owned by "
+                 "root or this user and writable by them alone " INSTALL_HINT,
+                 name, resolved);
+        return false;
+    }
+    char dir[PATH_MAX];
+    memcpy(dir, resolved, strlen(resolved) + 1);
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            break;
+        if (slash == dir)
+            slash[1] = '\0'; /* "/" */
+        else
+            *slash = '\0';
+        if (stat(dir, &st) != 0 || !trusted_node(&st, true)) {
+            snprintf(wbxml_why, sizeof wbxml_why,
+                     "DMBOOT_WBXML_LIBRARY=%.60s is refused: directory %.60s is not owned by "
+                     "root or this user, or others may write to it " INSTALL_HINT,
+                     name, dir);
+            return false;
+        }
+        if (slash == dir)
+            break;
+    }
+    return true;
+}
+
 static void load_once(void)
 {
     /* DMBOOT_WBXML_LIBRARY: another file to load (unusual installs, and the
-     * tests of the missing-library path); read once, at first use. */
+     * tests of the missing-library path); read once, at first use, and
+     * only as library_path_ok() allows. */
     const char *name = getenv("DMBOOT_WBXML_LIBRARY");
-    if (name == NULL || *name == '\0')
+    if (getuid() != geteuid() || getgid() != getegid())
+        name = NULL;
+    char resolved[PATH_MAX];
+    const char *file = DMBOOT_WBXML_LIBRARY;
+    if (name == NULL || *name == '\0') {
         name = DMBOOT_WBXML_LIBRARY;
-    void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    } else {
+        if (!library_path_ok(name, resolved))
+            return;
+        file = resolved;
+    }
+    void *handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL) {
         snprintf(wbxml_why, sizeof wbxml_why,
                  "WBXML needs %s (libwbxml2), which could not be loaded; install it "
