@@ -11,6 +11,10 @@
 
 #include "common/common.h"
 
+/* The build's _FILE_OFFSET_BITS=64 (top-level CMakeLists.txt): stat() and
+ * readdir() must not fail with EOVERFLOW on 32-bit targets. */
+_Static_assert(sizeof(off_t) == 8, "off_t must be 64 bits (_FILE_OFFSET_BITS=64)");
+
 /* strerror() may share a buffer between threads; the XSI strerror_r not. */
 const char *dmb_strerrno(int e, char buf[128])
 {

@@ -5,8 +5,13 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/common.h"
+
+/* The build's _TIME_BITS=64 (top-level CMakeLists.txt): time(NULL) must not
+ * wrap in 2038 on 32-bit targets. */
+_Static_assert(sizeof(time_t) == 8, "time_t must be 64 bits (_TIME_BITS=64)");
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * days_from_civil); exact for every year of 0000..9999. */
