@@ -28,7 +28,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 __all__ = ["Session", "Store", "SQLiteStore", "RedisStore", "open_store"]
 
@@ -55,6 +55,11 @@ class Store:
 
     def first_used(self, devid: str) -> bool:
         raise NotImplementedError
+
+    def device(self, devid: str) -> Tuple[bool, Optional[bytes], Optional[bytes]]:
+        """(first used, NextNonce, the device's nonce for the server), in one
+        read."""
+        return self.first_used(devid), self.next_nonce(devid), self.server_nonce(devid)
 
     def next_nonce(self, devid: str) -> Optional[bytes]:
         raise NotImplementedError
@@ -165,6 +170,11 @@ class SQLiteStore(Store):
     def first_used(self, devid: str) -> bool:
         return bool(self._device(devid, "first_used"))
 
+    def device(self, devid: str) -> Tuple[bool, Optional[bytes], Optional[bytes]]:
+        row = self._exec("SELECT first_used, next_nonce, server_nonce FROM device "
+                         "WHERE devid = ?", (devid,)).fetchone()
+        return (False, None, None) if row is None else (bool(row[0]), row[1], row[2])
+
     def next_nonce(self, devid: str) -> Optional[bytes]:
         return self._device(devid, "next_nonce")
 
@@ -270,6 +280,11 @@ class RedisStore(Store):
 
     def first_used(self, devid: str) -> bool:
         return bool(self._c().exists(self._k("first", devid)))
+
+    def device(self, devid: str) -> Tuple[bool, Optional[bytes], Optional[bytes]]:
+        first, nxt, srv = self._c().mget(self._k("first", devid), self._k("next", devid),
+                                         self._k("server", devid))
+        return first is not None, nxt, srv
 
     def next_nonce(self, devid: str) -> Optional[bytes]:
         return self._c().get(self._k("next", devid))

@@ -310,17 +310,17 @@ class DMServer:
             session = None  # another device's or session's token: a new session
         # The nonce this package must use, and where it comes from.
         nonce: Optional[bytes] = None
+        server_nonce: Optional[bytes] = None
         source = "first contact"
         if d is not None:
+            first_used, next_nonce, server_nonce = self.store.device(devid)
             if session is not None and session.chal is not None:
                 nonce, source = session.chal, "the Chal of this session"
-            else:
-                nonce = self.store.next_nonce(devid)
-                if nonce is not None:
-                    source = "the NextNonce of its last session"
-                elif self.store.first_used(devid):
-                    # nothing this device may use: any credential fails
-                    nonce, source = dmboot.generate_nonce(16), "no valid nonce (first used)"
+            elif next_nonce is not None:
+                nonce, source = next_nonce, "the NextNonce of its last session"
+            elif first_used:
+                # nothing this device may use: any credential fails
+                nonce, source = dmboot.generate_nonce(16), "no valid nonce (first used)"
         # (key None: the registry's keyring picks the key by key-id)
         if hmac is not None:  # the MAC covers the body as it travelled
             result = self.registry.check_hmac(  # type: ignore[attr-defined]
@@ -339,7 +339,7 @@ class DMServer:
                 used = self.store.take_next_nonce(devid, nonce)  # type: ignore[arg-type]
             if used:
                 return self._accepted(environ, session, msg, commands, result, devid,
-                                      source, who)
+                                      source, server_nonce, who)
             reason, message = "replayed", f"the nonce ({source}) was already used"
         chals = (session.chals if session is not None else 0) + 1
         msg_id = (session.msg_id if session is not None else 0) + 1
@@ -369,10 +369,11 @@ class DMServer:
 
     def _accepted(self, environ: dict, session: Optional[Session], msg: dmboot.SyncMLMessage,
                   commands: List[_Command], result: dmboot.CheckResult, devid: str,
-                  source: str, who: str):
+                  source: str, server_nonce: Optional[bytes], who: str):
+        """Authenticated: 212. server_nonce: the nonce the device last gave
+        the server (None: the derived one)."""
         next_nonce = dmboot.generate_nonce(self.nonce_len)
         self.store.set_next_nonce(devid, next_nonce)
-        server_nonce = self.store.server_nonce(devid)  # None: the derived one
         msg_id = (session.msg_id if session is not None else 0) + 1
         token = session.token if session is not None else secrets.token_urlsafe(18)
         self.store.put_session(Session(token, devid, msg.get("SessionID") or "", "auth", None,
