@@ -106,6 +106,7 @@ static const char *dmb_status_name(int status)
     case DMBOOT_ERR_UNSUPPORTED: return "unsupported";
     case DMBOOT_ERR_CRYPTO: return "crypto";
     case DMBOOT_ERR_UNKNOWN_KEY: return "unknown_key";
+    case DMBOOT_ERR_SCOPE: return "scope";
     }
     return "unknown";
 }
@@ -280,6 +281,7 @@ DMB_HANDLE_TYPEMAPS(dmboot_signing_key)
 DMB_HANDLE_TYPEMAPS(dmboot_public_key)
 DMB_HANDLE_TYPEMAPS(dmboot_verifier)
 DMB_HANDLE_TYPEMAPS(dmboot_registry)
+DMB_HANDLE_TYPEMAPS(dmboot_trust)
 DMB_HANDLE_TYPEMAPS(dmboot_syncml)
 DMB_HANDLE_TYPEMAPS(dmboot_check_result)
 
@@ -297,6 +299,7 @@ DMB_HANDLE_CLASS(dmboot_signing_key)
 DMB_HANDLE_CLASS(dmboot_public_key)
 DMB_HANDLE_CLASS(dmboot_verifier)
 DMB_HANDLE_CLASS(dmboot_registry)
+DMB_HANDLE_CLASS(dmboot_trust)
 DMB_HANDLE_CLASS(dmboot_syncml)
 DMB_HANDLE_CLASS(dmboot_check_result)
 

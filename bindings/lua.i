@@ -307,7 +307,7 @@ DMB_LUA_NUMBER_OUTPUT(int)
 }
 %typemap(argout) dmboot_verify_report *report {
     if (result == DMBOOT_OK) {
-        lua_createtable(L, 0, 8);
+        lua_createtable(L, 0, 9);
         lua_pushinteger(L, (lua_Integer)$1->checked);
         lua_setfield(L, -2, "checked");
         lua_pushinteger(L, (lua_Integer)$1->failed);
@@ -324,6 +324,8 @@ DMB_LUA_NUMBER_OUTPUT(int)
         lua_setfield(L, -2, "mac");
         lua_pushstring(L, $1->validity);
         lua_setfield(L, -2, "validity");
+        lua_pushstring(L, $1->scope);
+        lua_setfield(L, -2, "scope");
         SWIG_arg++;
     }
 }

@@ -546,10 +546,10 @@ fail:
 %typemap(argout) dmboot_verify_report *report {
     if (result == DMBOOT_OK) {
         $result = dmb_py_append($result, Py_BuildValue(
-            "{s:I,s:I,s:n,s:L,s:s,s:s,s:s,s:s}", "checked", $1->checked, "failed", $1->failed,
-            "issuer_key", (Py_ssize_t)$1->issuer_key, "at", (long long)$1->at,
+            "{s:I,s:I,s:n,s:L,s:s,s:s,s:s,s:s,s:s}", "checked", $1->checked, "failed",
+            $1->failed, "issuer_key", (Py_ssize_t)$1->issuer_key, "at", (long long)$1->at,
             "signature", $1->signature, "key_check", $1->key_check, "mac", $1->mac,
-            "validity", $1->validity));
+            "validity", $1->validity, "scope", $1->scope));
         if ($result == NULL)
             SWIG_fail;
     }

@@ -97,6 +97,7 @@ bool cli_verify_option(const cli_command *cmd, int argc, char **argv, int *i,
     if ((r = cli_value(cmd, argc, argv, i, "--key", &o->key)) != 0 ||
         (r = cli_value(cmd, argc, argv, i, "--batch-key", &o->batch_key)) != 0 ||
         (r = cli_value(cmd, argc, argv, i, "--keyring", &o->keyring)) != 0 ||
+        (r = cli_value(cmd, argc, argv, i, "--trust", &o->trust)) != 0 ||
         (r = cli_value(cmd, argc, argv, i, "--at", &o->at)) != 0) {
         *result = r < 0 ? EXIT_USAGE : 0;
         return true;
@@ -180,6 +181,15 @@ dmboot_verifier *cli_make_verifier(const cli_verify_opts *o)
         }
         dmboot_verifier_set_time(v, t);
     }
+    if (o->trust != NULL) {
+        dmboot_trust *t = NULL;
+        if (dmboot_trust_load(o->trust, &t, &err) != DMBOOT_OK)
+            goto fail_err;
+        dmboot_status st = dmboot_verifier_set_trust(v, t, &err);
+        dmboot_trust_free(t);
+        if (st != DMBOOT_OK)
+            goto fail_err;
+    }
     if (o->keyring != NULL) {
         dmboot_keyring *kr = cli_load_keyring(o->keyring);
         if (kr == NULL)
@@ -227,6 +237,8 @@ void cli_print_report(const dmboot_verify_report *r, const cli_verify_opts *o)
 {
     for (int c = 0; c < DMBOOT_CHECK_COUNT; c++) {
         dmboot_check check = (dmboot_check)c;
+        if (check == DMBOOT_CHECK_SCOPE && o->trust == NULL)
+            continue; /* scopes come with a trust file */
         if (check == DMBOOT_CHECK_SIGNATURE && r->issuer_key > 0 &&
             r->issuer_key <= o->issuer_count) {
             printf("signature: ok (issuer key %zu: %s)\n", r->issuer_key,

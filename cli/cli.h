@@ -104,7 +104,7 @@ int cli_check_inputs(const cli_command *cmd, const char *const *paths, size_t co
 
 /* The options that say how a descriptor is verified. */
 typedef struct cli_verify_opts {
-    const char *key, *batch_key, *keyring, *at;
+    const char *key, *batch_key, *keyring, *trust, *at;
     const char *issuer_keys[CLI_MAX_ISSUER_KEYS];
     size_t issuer_count;
     bool allow_unauthenticated, ignore_validity, require_signature, require_mac;

@@ -3,6 +3,8 @@
 
 #include <openssl/crypto.h>
 
+#include <openssl/evp.h>
+
 #include "cli.h"
 
 /* Parse "--name VALUE" options into the given slots; flags likewise.
@@ -96,6 +98,17 @@ int cmd_key_pair(const cli_command *cmd, int argc, char **argv)
     }
     printf("private key: %s (Ed25519, PKCS#8 PEM, mode 0600: keep it secret)\n", priv);
     printf("public key:  %s (give it to whoever verifies your descriptors)\n", pub);
+    {
+        /* the line an operator's trust file holds for this key (§6) */
+        dmboot_public_key *pk = NULL;
+        uint8_t raw[DMBOOT_ED25519_PUBLIC_LEN];
+        unsigned char b64[64];
+        if (dmboot_signing_key_public(k, &pk, &err) == DMBOOT_OK &&
+            dmboot_public_key_raw(pk, raw, &err) == DMBOOT_OK &&
+            EVP_EncodeBlock(b64, raw, (int)sizeof raw) > 0)
+            printf("trust file: public-key: ed25519 %s\n", b64);
+        dmboot_public_key_free(pk);
+    }
     rc = EXIT_OK;
 done:
     OPENSSL_cleanse(priv_pem, sizeof priv_pem);

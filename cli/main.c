@@ -188,6 +188,9 @@ static const char SIGN_USAGE[] =
     "                     (each private: mode 0600, no symbolic link); the\n"          \
     "                     descriptor's key-id selects its master key, and an\n"       \
     "                     absent or unknown key-id is refused\n"                       \
+    "  --trust FILE       the operator's trust file (authentication.md §6): each\n"  \
+    "                     issuer's public key, key-ids and DevID ranges; a\n"         \
+    "                     descriptor outside its issuer's scope is refused\n"         \
     "  --issuer-key PEM   a trusted issuer public key: checks the signature line;\n" \
     "                     repeat for several issuers (any one may verify)\n"        \
     "  --at TIME          check validity at TIME (YYYY-MM-DD, or RFC 3339 such as\n" \
@@ -199,7 +202,7 @@ static const char SIGN_USAGE[] =
 
 static const char VERIFY_USAGE[] =
     "usage: dmboot verify --descriptor FILE [--key FILE | --batch-key FILE |\n"
-    "                     --keyring DIR]\n"
+    "                     --keyring DIR] [--trust FILE]\n"
     "                     [--issuer-key PEM ...] [--at TIME] [--allow-unauthenticated]\n"
     "                     [--ignore-validity] [--require-signature] [--require-mac]\n"
     "\n"
@@ -213,7 +216,8 @@ static const char VERIFY_USAGE[] =
 
 static const char REGISTRY_ADD_USAGE[] =
     "usage: dmboot registry add --registry DIR --descriptor FILE [--key FILE |\n"
-    "                           --batch-key FILE | --keyring DIR] [--issuer-key PEM ...]\n"
+    "                           --batch-key FILE | --keyring DIR] [--trust FILE]\n"
+    "                           [--issuer-key PEM ...]\n"
     "                           [--at TIME]\n"
     "                           [--allow-unauthenticated] [--ignore-validity] ...\n"
     "\n"

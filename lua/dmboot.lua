@@ -35,7 +35,7 @@ local EXPECTED = {
     io = true, descriptor = true, devid = true, not_covered = true, key = true,
     key_mismatch = true, bad_mac = true, bad_signature = true, unauthenticated = true,
     not_valid_now = true, overlap = true, not_found = true, auth_failed = true,
-    syntax = true, unsupported = true, unknown_key = true,
+    syntax = true, unsupported = true, unknown_key = true, scope = true,
 }
 M.EXPECTED_FAILURES = EXPECTED
 

@@ -45,12 +45,13 @@ from ._errors import (
     OverlapError,
     ParseError,
     UnauthenticatedError,
+    ScopeError,
     UnknownKeyError,
     UnsupportedError,
     ValidityError,
 )
 from ._keys import BATCH_KEY_LEN, KEY_MAX, KEY_MIN, decode_key, generate_key, load_key
-from ._auth import Keyring, PublicKey, Registry, SigningKey, Verifier, parse_time
+from ._auth import Keyring, PublicKey, Registry, SigningKey, Trust, Verifier, parse_time
 from ._omadm import (
     CheckResult,
     SyncMLMessage,
@@ -82,6 +83,7 @@ __all__ = [
     "Registry",
     "SigningKey",
     "SyncMLMessage",
+    "Trust",
     "Verifier",
     "auth_basic",
     "auth_hmac",
@@ -118,6 +120,7 @@ __all__ = [
     "OverlapError",
     "ParseError",
     "UnauthenticatedError",
+    "ScopeError",
     "UnknownKeyError",
     "UnsupportedError",
     "ValidityError",

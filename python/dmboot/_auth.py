@@ -13,7 +13,7 @@ from ._descriptor import Descriptor, _check_text
 from ._keys import BytesLike, PathLike, _key_args
 
 
-__all__ = ["SigningKey", "PublicKey", "Keyring", "Verifier", "Registry", "parse_time"]
+__all__ = ["SigningKey", "PublicKey", "Keyring", "Trust", "Verifier", "Registry", "parse_time"]
 
 
 def _read_text(path: PathLike) -> str:
@@ -154,6 +154,38 @@ class Keyring:
         return f"<dmboot.Keyring key-ids {', '.join(self.key_ids()) or '(none)'}>"
 
 
+class Trust:
+    """The operator's trust file (docs/authentication.md §6): each trusted
+    issuer's public key, the key-ids it may use and the DevID ranges it may
+    claim. ``Trust.parse(text)`` or ``Trust.load(path)``; a malformed file
+    raises :class:`ParseError` with its ``line``."""
+
+    __slots__ = ("_t",)
+
+    def __init__(self, handle: object) -> None:
+        self._t = handle
+
+    @classmethod
+    def parse(cls, text: Union[str, bytes]) -> "Trust":
+        _check_text("trust file", text)
+        return cls(native.dmboot_trust_parse(text))
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Trust":
+        return cls(native.dmboot_trust_load(os.fspath(path)))
+
+    def issuers(self) -> List[str]:
+        """The issuers' names, in file order."""
+        return [native.dmboot_trust_issuer(self._t, i)
+                for i in range(native.dmboot_trust_count(self._t))]
+
+    def __len__(self) -> int:
+        return native.dmboot_trust_count(self._t)
+
+    def __repr__(self) -> str:
+        return f"<dmboot.Trust issuers {', '.join(self.issuers())}>"
+
+
 TimeLike = Union[int, str, _dt.datetime, _dt.date]
 
 
@@ -187,7 +219,7 @@ class Verifier:
     __slots__ = ("_v",)
 
     def __init__(self, *, key: Optional[BytesLike] = None, batch_key: Optional[BytesLike] = None,
-                 keyring: Optional[Keyring] = None,
+                 keyring: Optional[Keyring] = None, trust: Optional["Trust"] = None,
                  issuer_keys: Iterable[Union[PublicKey, str, bytes]] = (),
                  at: Optional[TimeLike] = None, allow_unauthenticated: bool = False,
                  ignore_validity: bool = False, require_signature: bool = False,
@@ -204,6 +236,11 @@ class Verifier:
         elif key is not None or batch_key is not None:
             k, kind = _key_args(key, batch_key)
             native.dmboot_verifier_set_key(self._v, k, kind)
+        if trust is not None:
+            if not isinstance(trust, Trust):
+                raise TypeError(f"trust must be a dmboot.Trust, not {type(trust).__name__}")
+            # issuer scopes: a descriptor outside its issuer's is a ScopeError
+            native.dmboot_verifier_set_trust(self._v, trust._t)
         for ik in issuer_keys:
             self.add_issuer_key(ik)
         if at is not None:

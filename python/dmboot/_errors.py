@@ -31,6 +31,7 @@ __all__ = [
     "UnsupportedError",
     "CryptoError",
     "UnknownKeyError",
+    "ScopeError",
 ]
 
 
@@ -121,6 +122,11 @@ class UnknownKeyError(BadKeyError, LookupError):
     ``unknown_key``). A subclass of :class:`BadKeyError`."""
 
 
+class ScopeError(AuthenticationError):
+    """The descriptor is outside its issuer's scope in the trust file: a
+    DevID range or a key-id that is not its issuer's (status ``scope``)."""
+
+
 class ValidityError(Error):
     """The descriptor is outside ``not-before`` .. ``not-after`` (status ``not_valid_now``)."""
 
@@ -169,6 +175,7 @@ _BY_STATUS: Dict[str, Type[Error]] = {
     "unsupported": UnsupportedError,
     "crypto": CryptoError,
     "unknown_key": UnknownKeyError,
+    "scope": ScopeError,
 }
 
 

@@ -315,4 +315,47 @@ rm keyring/alias.key
 run 2 "$dmboot" verify --descriptor batch.desc --keyring keyring --key master.key
 expect_err "give at most one of --key FILE, --batch-key FILE and --keyring DIR"
 
+# ---- issuer scopes: the operator's trust file (issue 11)
+run 0 "$dmboot" key pair --out-private scoped.key --out-public scoped.pub
+want=$(openssl pkey -pubin -in scoped.pub -outform DER | tail -c 32 | base64)
+expect_line "trust file: public-key: ed25519 $want"
+b64pub() { openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | base64; }
+cat > trust.txt <<TRUST
+# who may claim what
+issuer: CLI Test Devices
+public-key: ed25519 $(b64pub issuer.pub)
+key-ids: cli-key
+devid-ranges: IMEI:35000011* IMEI:490154203237518
+
+issuer: Other Corp
+public-key: ed25519 $(b64pub other-issuer.pub)
+key-ids: other-key
+devid-ranges: IMEI:86*
+TRUST
+run 0 "$dmboot" verify --descriptor batch.desc --trust trust.txt --at 2026-06-01
+expect_line "signature: ok (trusted issuer 'CLI Test Devices')"
+expect_line "scope: ok (issuer 'CLI Test Devices', key-id cli-key)"
+# A claims B's range
+sed -e 's/^devid-match: .*/devid-match: IMEI:86*/' -e '/^key-check: /d' pristine.desc > claim.desc
+"$dmboot" sign --descriptor claim.desc --signing-key issuer.key >/dev/null
+run 1 "$dmboot" verify --descriptor claim.desc --trust trust.txt --at 2026-06-01
+expect_err "scope check failed for descriptor 'cli-auth-001': issuer 'CLI Test Devices' may not claim devid-match 'IMEI:86*', outside its devid-ranges (IMEI:35000011* IMEI:490154203237518)"
+expect_line "signature: ok (trusted issuer 'CLI Test Devices')"
+# A uses B's key-id
+sed -e 's/^key-id: .*/key-id: other-key/' pristine.desc > kid.desc
+"$dmboot" sign --descriptor kid.desc --signing-key issuer.key >/dev/null
+run 1 "$dmboot" verify --descriptor kid.desc --trust trust.txt --at 2026-06-01
+expect_err "issuer 'CLI Test Devices' uses key-id 'other-key', which is issuer 'Other Corp''s"
+# import refuses both, whatever was imported before
+run 1 "$dmboot" registry add --registry sreg --descriptor claim.desc --trust trust.txt --at 2026-06-01
+expect_err "may not claim devid-match 'IMEI:86*'"
+run 1 "$dmboot" registry add --registry sreg --descriptor kid.desc --trust trust.txt --at 2026-06-01
+expect_err "which is issuer 'Other Corp''s"
+[ ! -e sreg/cli-auth-001.desc ] || fail "an out-of-scope descriptor was added"
+run 0 "$dmboot" registry add --registry sreg --descriptor batch.desc --trust trust.txt --keyring keyring --at 2026-06-01
+# a malformed trust file names its line
+printf 'issuer: X\nbogus: 1\n' > bad.trust
+run 1 "$dmboot" verify --descriptor batch.desc --trust bad.trust --at 2026-06-01
+expect_err "trust file bad.trust: line 2: unknown key 'bogus'"
+
 echo "all CLI authentication tests passed"

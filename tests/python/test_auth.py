@@ -191,3 +191,52 @@ def test_keyring_load_dir(tmp_path):
     (tmp_path / "other.key").symlink_to(tmp_path / "operator-acme-2026.key")
     with pytest.raises(dmboot.BadKeyError, match="other.key is a symbolic link"):
         dmboot.Keyring.load_dir(tmp_path)
+
+
+def _trust_line(sk):
+    return "public-key: ed25519 " + base64.b64encode(sk.public_key().raw()).decode()
+
+
+def test_trust_scopes_issuers(tmp_path):
+    # issue 11: each issuer's key bound to its key-ids and DevID ranges
+    acme, globex = dmboot.SigningKey.generate(), dmboot.SigningKey.generate()
+    text = ("issuer: ACME Devices Ltd\n%s\nkey-ids: operator-acme-2026\n"
+            "devid-ranges: IMEI:35209911* IMEI:490154203237518\n\n"
+            "issuer: Globex Corp\n%s\nkey-ids: operator-globex-2026\n"
+            "devid-ranges: IMEI:35209912*\n") % (_trust_line(acme), _trust_line(globex))
+    trust = dmboot.Trust.parse(text)
+    assert trust.issuers() == ["ACME Devices Ltd", "Globex Corp"] and len(trust) == 2
+    v = dmboot.Verifier(trust=trust, at="2027-01-01")
+    ok = signed_example(acme)  # key-id operator-acme-2026, ACME's ranges
+    assert ok.verify(v) == {"signature", "key-check", "mac", "validity", "scope"} - {
+        "key-check", "mac"}
+    assert ok.verify_report(v)["scope"] == (
+        "ok (issuer 'ACME Devices Ltd', key-id operator-acme-2026)")
+    # A claims B's range
+    claim = dmboot.Descriptor.parse(dmboot.Descriptor.parse(
+        EXAMPLE_TEXT.replace("IMEI:35209911* IMEI:490154203237518", "IMEI:35209912*"))
+        .sign(signing_key=acme))
+    with pytest.raises(dmboot.ScopeError) as e:
+        claim.verify(v)
+    assert "issuer 'ACME Devices Ltd' may not claim devid-match 'IMEI:35209912*'" in str(e.value)
+    assert "acme-x1-2026w48" in str(e.value) and isinstance(e.value, dmboot.AuthenticationError)
+    # A uses B's key-id
+    kid = dmboot.Descriptor.parse(dmboot.Descriptor.parse(
+        EXAMPLE_TEXT.replace("operator-acme-2026", "operator-globex-2026"))
+        .sign(signing_key=acme))
+    with pytest.raises(dmboot.ScopeError, match="which is issuer 'Globex Corp''s"):
+        kid.verify(v)
+    # whatever was imported before
+    reg = dmboot.Registry()
+    with pytest.raises(dmboot.ScopeError):
+        reg.add(claim, v)
+    reg.add(ok, v)
+    assert len(reg) == 1
+    # a malformed trust file: ParseError with its line
+    with pytest.raises(dmboot.ParseError) as e:
+        dmboot.Trust.parse(text + "bogus: 1\n")
+    assert e.value.line == 10 and "unknown key 'bogus'" in str(e.value)
+    p = tmp_path / "trust.txt"
+    p.write_text(text.replace("key-ids: operator-globex-2026", "key-ids: operator-acme-2026"))
+    with pytest.raises(dmboot.ParseError, match="already issuer 'ACME Devices Ltd''s"):
+        dmboot.Trust.load(p)

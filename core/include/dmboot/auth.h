@@ -125,22 +125,24 @@ DMBOOT_EXPORT dmboot_status dmboot_descriptor_sign(const dmboot_descriptor *d,
 
 /* ---- verification ---- */
 
-/* The checks, in the order they run (docs/authentication.md §4). */
+/* The checks, in the order they run (docs/authentication.md §3). */
 typedef enum dmboot_check {
     DMBOOT_CHECK_SIGNATURE = 0, /* signature against the trusted issuer keys */
     DMBOOT_CHECK_KEY_CHECK = 1, /* key-check against the key */
     DMBOOT_CHECK_MAC = 2,       /* mac against the key */
-    DMBOOT_CHECK_VALIDITY = 3   /* not-before .. not-after against the time */
+    DMBOOT_CHECK_VALIDITY = 3,  /* not-before .. not-after against the time */
+    DMBOOT_CHECK_SCOPE = 4      /* key-id and devid-match within the issuer's scope */
 } dmboot_check;
-#define DMBOOT_CHECK_COUNT 4
+#define DMBOOT_CHECK_COUNT 5
 
 /* Bits of a `checked` mask: (1u << check). */
 #define DMBOOT_CHECKED_SIGNATURE 0x1u
 #define DMBOOT_CHECKED_KEY_CHECK 0x2u
 #define DMBOOT_CHECKED_MAC 0x4u
 #define DMBOOT_CHECKED_VALIDITY 0x8u
+#define DMBOOT_CHECKED_SCOPE 0x10u
 
-/* "signature", "key-check", "mac", "validity"; NULL for a bad value. */
+/* "signature", "key-check", "mac", "validity", "scope"; NULL for a bad value. */
 DMBOOT_EXPORT const char *dmboot_check_name(dmboot_check check);
 
 /* Verification policy flags (default 0: a mac or a signature must be
@@ -178,6 +180,34 @@ DMBOOT_EXPORT dmboot_status dmboot_verifier_set_key(dmboot_verifier *v, const ui
 DMBOOT_EXPORT dmboot_status dmboot_verifier_set_keyring(dmboot_verifier *v,
                                                         const dmboot_keyring *kr,
                                                         dmboot_error *err);
+/* ---- trust file: issuer scopes (docs/authentication.md §6) ---- */
+
+#define DMBOOT_TRUST_MAX 65536 /* bytes in a trust file */
+
+/* The operator's trust file: each trusted issuer's public key, the
+ * key-ids it may use and the DevID ranges (devid-match patterns) it may
+ * claim. A malformed file is DMBOOT_ERR_SYNTAX with err->line set and a
+ * message "line N: ..." (load: "trust file PATH: line N: ..."). */
+typedef struct dmboot_trust dmboot_trust;
+DMBOOT_EXPORT dmboot_status dmboot_trust_parse(const char *text, size_t text_len,
+                                               dmboot_trust **out, dmboot_error *err);
+DMBOOT_EXPORT dmboot_status dmboot_trust_load(const char *path, dmboot_trust **out,
+                                              dmboot_error *err);
+DMBOOT_EXPORT void dmboot_trust_free(dmboot_trust *t);
+/* The number of issuers, and the i-th one's name (file order), or NULL. */
+DMBOOT_EXPORT size_t dmboot_trust_count(const dmboot_trust *t);
+DMBOOT_EXPORT const char *dmboot_trust_issuer(const dmboot_trust *t, size_t i);
+
+/* Check every descriptor against a trust file (a copy is kept; NULL
+ * removes it): its issuers' keys verify signatures (besides the issuer
+ * keys added one by one), and the scope check requires that the issuer
+ * (the one whose key verified the signature, else the one that lists the
+ * descriptor's key-id) lists the descriptor's key-id and that every
+ * devid-match pattern lies in one of its devid-ranges: otherwise
+ * DMBOOT_ERR_SCOPE naming the issuer, the descriptor and the range or
+ * key-id, whatever was verified before. */
+DMBOOT_EXPORT dmboot_status dmboot_verifier_set_trust(dmboot_verifier *v, const dmboot_trust *t,
+                                                      dmboot_error *err);
 /* Trust one more issuer public key (PEM, see dmboot_public_key_from_pem).
  * A signature verifies when any trusted key verifies it. */
 DMBOOT_EXPORT dmboot_status dmboot_verifier_add_issuer_key(dmboot_verifier *v,
@@ -200,8 +230,9 @@ DMBOOT_EXPORT unsigned dmboot_verifier_flags(const dmboot_verifier *v);
 
 /* Verify a descriptor: the checks run in dmboot_check order, then the
  * policy. Returns DMBOOT_OK or the first failure in that order:
- * DMBOOT_ERR_BAD_SIGNATURE, DMBOOT_ERR_KEY_MISMATCH, DMBOOT_ERR_BAD_MAC,
- * DMBOOT_ERR_NOT_VALID_NOW, then DMBOOT_ERR_UNAUTHENTICATED (the policy
+ * DMBOOT_ERR_BAD_SIGNATURE, DMBOOT_ERR_KEY_MISMATCH (DMBOOT_ERR_UNKNOWN_KEY
+ * with a keyring), DMBOOT_ERR_BAD_MAC, DMBOOT_ERR_NOT_VALID_NOW,
+ * DMBOOT_ERR_SCOPE (with a trust file), then DMBOOT_ERR_UNAUTHENTICATED (the policy
  * was not met), with a message "<check> check failed for descriptor
  * '<id>': <reason>". A line that is present and can be checked must verify
  * whatever the flags. *checked (may be NULL) gets the DMBOOT_CHECKED_* bits
@@ -222,6 +253,7 @@ typedef struct dmboot_verify_report {
     char key_check[DMBOOT_ERROR_MESSAGE_MAX];
     char mac[DMBOOT_ERROR_MESSAGE_MAX];
     char validity[DMBOOT_ERROR_MESSAGE_MAX];
+    char scope[DMBOOT_ERROR_MESSAGE_MAX];
 } dmboot_verify_report;
 
 /* dmboot_descriptor_verify, filling a report: the same result and err. */

@@ -66,7 +66,8 @@ typedef enum dmboot_status {
     DMBOOT_ERR_BUFFER_TOO_SMALL = 17,
     DMBOOT_ERR_UNSUPPORTED = 18,     /* a feature this build or system lacks */
     DMBOOT_ERR_CRYPTO = 19,          /* OpenSSL failed unexpectedly */
-    DMBOOT_ERR_UNKNOWN_KEY = 20      /* no key for the descriptor's key-id (keyring) */
+    DMBOOT_ERR_UNKNOWN_KEY = 20,     /* no key for the descriptor's key-id (keyring) */
+    DMBOOT_ERR_SCOPE = 21            /* outside its issuer's scope (trust file) */
 } dmboot_status;
 
 /* A short, static, English description of a status ("descriptor is invalid"). */

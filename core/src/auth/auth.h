@@ -33,6 +33,10 @@ const dmboot_keyring *dmb_registry_keyring(const dmboot_registry *r);
 dmboot_status dmb_keyring_key_for(const dmboot_keyring *kr, const dmboot_descriptor *d,
                                   const uint8_t **key, size_t *key_len, dmboot_error *err);
 
+/* A public key handle from the raw 32 bytes (RFC 8032). */
+dmboot_status dmb_public_key_from_raw(const uint8_t raw[32], dmboot_public_key **out,
+                                      dmboot_error *err);
+
 /* Pure Ed25519 (RFC 8032) over msg. */
 dmboot_status dmb_ed25519_sign(const dmboot_signing_key *k, const void *msg, size_t len,
                                uint8_t sig[DMB_SIG_LEN], dmboot_error *err);

@@ -13,7 +13,7 @@
 #include "auth/verifier.h"
 
 static const char *const CHECK_NAME[DMBOOT_CHECK_COUNT] = {"signature", "key-check", "mac",
-                                                           "validity"};
+                                                           "validity", "scope"};
 
 const char *dmboot_check_name(dmboot_check check)
 {
@@ -27,6 +27,7 @@ static char *note_of(dmboot_verify_report *r, dmboot_check c)
     case DMBOOT_CHECK_KEY_CHECK: return r->key_check;
     case DMBOOT_CHECK_MAC: return r->mac;
     case DMBOOT_CHECK_VALIDITY: return r->validity;
+    case DMBOOT_CHECK_SCOPE: return r->scope;
     }
     return r->validity;
 }
@@ -46,6 +47,7 @@ typedef struct run {
     dmboot_verify_report *r;
     dmboot_status first;
     char first_msg[DMBOOT_ERROR_MESSAGE_MAX];
+    const dmb_trust_issuer *signer; /* the trust file's issuer whose key verified it */
 } run;
 
 static void DMBOOT_PRINTF(3, 4) skipped(run *x, dmboot_check c, const char *fmt, ...)
@@ -102,7 +104,8 @@ static void check_signature(run *x)
         skipped(x, DMBOOT_CHECK_SIGNATURE, "the descriptor has no signature line");
         return;
     }
-    if (v->issuer_count == 0) {
+    size_t trusted = v->trust != NULL ? v->trust->count : 0;
+    if (v->issuer_count == 0 && trusted == 0) {
         skipped(x, DMBOOT_CHECK_SIGNATURE, "no issuer key given");
         return;
     }
@@ -110,14 +113,23 @@ static void check_signature(run *x)
         if (dmb_ed25519_verify(v->issuers[i], x->d->text, x->d->signed_len,
                                x->d->signature)) {
             x->r->issuer_key = i + 1;
+            x->signer = dmb_trust_by_key(v->trust, v->issuers[i]);
             passed(x, DMBOOT_CHECK_SIGNATURE, "ok (issuer key %zu)", i + 1);
+            return;
+        }
+    }
+    for (size_t i = 0; i < trusted; i++) {
+        const dmb_trust_issuer *is = &v->trust->items[i];
+        if (dmb_ed25519_verify(is->pk, x->d->text, x->d->signed_len, x->d->signature)) {
+            x->signer = is;
+            passed(x, DMBOOT_CHECK_SIGNATURE, "ok (trusted issuer '%.64s')", is->name);
             return;
         }
     }
     failed(x, DMBOOT_CHECK_SIGNATURE, DMBOOT_ERR_BAD_SIGNATURE,
            "the signature does not verify with %s (the descriptor was changed after it was "
            "signed, or another key signed it)",
-           v->issuer_count == 1 ? "the issuer key" : "any of the issuer keys");
+           v->issuer_count + trusted == 1 ? "the issuer key" : "any of the issuer keys");
 }
 
 /* The key check and the MAC share one stream keyed for the descriptor. */
@@ -265,6 +277,85 @@ static void check_validity(run *x)
         passed(x, DMBOOT_CHECK_VALIDITY, "ok (%s .. %s)", nb, na);
 }
 
+/* The scope check (authentication.md §6): the issuer, identified by the
+ * key that verified the signature or else by the key-id, must list the
+ * key-id and hold every devid-match pattern in one of its ranges. */
+static void check_scope(run *x)
+{
+    const dmboot_descriptor *d = x->d;
+    const dmboot_verifier *v = x->v;
+    if (v->trust == NULL) {
+        skipped(x, DMBOOT_CHECK_SCOPE, "no trust file given");
+        return;
+    }
+    const char *key_id = dmboot_descriptor_get(d, "key-id");
+    const dmb_trust_issuer *owner = dmb_trust_by_key_id(v->trust, key_id);
+    const dmb_trust_issuer *is = x->signer != NULL ? x->signer : owner;
+    if (x->r->checked & DMBOOT_CHECKED_SIGNATURE && x->signer == NULL) {
+        failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+               "issuer key %zu verified its signature, but the trust file names no issuer "
+               "with that key, so nothing bounds what it may claim",
+               x->r->issuer_key);
+        return;
+    }
+    if (is == NULL) {
+        if (key_id == NULL)
+            failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+                   "no trusted issuer signed it and it has no key-id, so the trust file "
+                   "cannot say whose it is");
+        else
+            failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+                   "no trusted issuer signed it and its key-id '%.64s' is no trusted issuer's",
+                   key_id);
+        return;
+    }
+    if (key_id == NULL) {
+        failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+               "issuer '%.64s' signed it without a key-id line (the trust file binds each "
+               "issuer to its key-ids)",
+               is->name);
+        return;
+    }
+    if (owner != is) {
+        if (owner != NULL)
+            failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+                   "issuer '%.64s' uses key-id '%.64s', which is issuer '%.64s''s", is->name,
+                   key_id, owner->name);
+        else
+            failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+                   "issuer '%.64s' uses key-id '%.64s', which is not one of its key-ids",
+                   is->name, key_id);
+        return;
+    }
+    size_t type_prefix = dmb_devid_prefix_len(d->devid_type);
+    static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:", ""};
+    for (size_t i = 0; i < d->pattern_count; i++) {
+        const dmb_pattern *p = &d->patterns[i];
+        const char *text = p->text;
+        size_t len = p->len;
+        /* a typed prefix shorter than its type prefix ("*", "IM*") claims
+         * every DevID of the type (as for overlap, §5.1) */
+        if (p->prefix && len < type_prefix && (unsigned)d->devid_type < 4) {
+            text = TYPE_PREFIX[d->devid_type];
+            len = type_prefix;
+        }
+        bool inside = false;
+        for (size_t j = 0; j < is->range_count && !inside; j++)
+            inside = dmb_range_contains(&is->ranges[j], text, len, p->prefix);
+        if (!inside) {
+            char ranges[96];
+            dmb_trust_ranges_text(is, ranges, sizeof ranges);
+            failed(x, DMBOOT_CHECK_SCOPE, DMBOOT_ERR_SCOPE,
+                   "issuer '%.64s' may not claim devid-match '%.*s%s', outside its "
+                   "devid-ranges (%s)",
+                   is->name, (int)(p->len > 40 ? 40 : p->len), p->text, p->prefix ? "*" : "",
+                   ranges);
+            return;
+        }
+    }
+    passed(x, DMBOOT_CHECK_SCOPE, "ok (issuer '%.64s', key-id %.64s)", is->name, key_id);
+}
+
 /* Why an authentication line present in the file was not checked. */
 static void unchecked_reasons(const run *x, char *buf, size_t cap)
 {
@@ -336,6 +427,7 @@ dmboot_status dmboot_descriptor_verify_report(const dmboot_descriptor *d,
         return st;
     }
     check_validity(&x);
+    check_scope(&x);
     check_policy(&x);
     if (x.first != DMBOOT_OK)
         return dmb_fail(err, x.first, 0, "%s", x.first_msg);

@@ -262,7 +262,7 @@ dmboot_status dmboot_signing_key_public_pem(const dmboot_signing_key *k, char *o
 }
 
 /* A public key holding only the public half of an EVP_PKEY. */
-static dmboot_status public_from_raw(const uint8_t raw[32], dmboot_public_key **out,
+dmboot_status dmb_public_key_from_raw(const uint8_t raw[32], dmboot_public_key **out,
                                      dmboot_error *err)
 {
     dmboot_public_key *pk = OPENSSL_zalloc(sizeof *pk);
@@ -290,7 +290,7 @@ dmboot_status dmboot_signing_key_public(const dmboot_signing_key *k, dmboot_publ
         ERR_clear_error();
         return dmb_fail(err, DMBOOT_ERR_CRYPTO, 0, "OpenSSL could not read the public key");
     }
-    dmboot_status st = public_from_raw(raw, out, err);
+    dmboot_status st = dmb_public_key_from_raw(raw, out, err);
     if (st == DMBOOT_OK)
         dmb_ok(err);
     return st;

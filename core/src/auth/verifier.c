@@ -26,6 +26,7 @@ void dmboot_verifier_free(dmboot_verifier *v)
         dmboot_public_key_free(v->issuers[i]);
     free(v->issuers);
     dmboot_keyring_free(v->keyring);
+    dmboot_trust_free(v->trust);
     OPENSSL_clear_free(v, sizeof *v);
 }
 
@@ -74,6 +75,23 @@ dmboot_status dmboot_verifier_set_keyring(dmboot_verifier *v, const dmboot_keyri
     v->key_len = 0;
     dmboot_keyring_free(v->keyring);
     v->keyring = copy;
+    dmb_ok(err);
+    return DMBOOT_OK;
+}
+
+dmboot_status dmboot_verifier_set_trust(dmboot_verifier *v, const dmboot_trust *t,
+                                        dmboot_error *err)
+{
+    if (v == NULL)
+        return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
+    dmboot_trust *copy = NULL;
+    if (t != NULL) {
+        dmboot_status st = dmb_trust_copy(t, &copy, err);
+        if (st != DMBOOT_OK)
+            return st;
+    }
+    dmboot_trust_free(v->trust);
+    v->trust = copy;
     dmb_ok(err);
     return DMBOOT_OK;
 }

@@ -33,6 +33,7 @@ const char *dmboot_strerror(dmboot_status status)
     case DMBOOT_ERR_UNSUPPORTED: return "not supported";
     case DMBOOT_ERR_CRYPTO: return "cryptographic library error";
     case DMBOOT_ERR_UNKNOWN_KEY: return "no key for the descriptor's key-id";
+    case DMBOOT_ERR_SCOPE: return "descriptor outside its issuer's scope";
     }
     return "unknown status";
 }
