@@ -182,3 +182,42 @@ def test_serve_with_keyring(op, tmp_path):
             assert r.path == ["212"] and r.server_ok
     finally:
         assert s.stop() == 0
+
+
+def test_kill9_under_load(op, tmp_path):
+    """kill -9 while devices are in the middle of their sessions, restart on
+    the same store: every device then authenticates in its next session
+    (one whose 212 was lost holds an older nonce and gets a Chal it answers),
+    and none gets a second first contact."""
+    store = f"sqlite:{tmp_path / 'n.db'}"
+    s = srvlib.Served(op, store, workers=2)
+    port = s.port
+    clients = [Client(device(op, s.url, auth)) for auth in ("DIGEST", "HMAC") * 10]
+    stop = threading.Event()
+
+    def run(c):
+        while not stop.is_set():
+            try:
+                c.session()
+            except Exception:  # noqa: BLE001 - the server is killed under it
+                time.sleep(0.05)
+
+    ts = [threading.Thread(target=run, args=(c,)) for c in clients]
+    for t in ts:
+        t.start()
+    time.sleep(1.5)
+    s.kill9()
+    stop.set()
+    for t in ts:
+        t.join()
+    s2 = srvlib.Served(op, store, workers=2, port=port)
+    try:
+        for c in clients:
+            r = c.session()
+            assert r.path[-1] == "212" and r.server_ok, r.path
+        log = s.log_text() + s2.log_text()
+        for c in clients:
+            assert log.count(f"AUTHENTICATED as {c.dev.devid} (syncml:auth-md5, first contact)") \
+                + log.count(f"AUTHENTICATED as {c.dev.devid} (syncml:auth-MAC, first contact)") == 1
+    finally:
+        assert s2.stop() == 0
