@@ -308,6 +308,16 @@ class DMServer:
         if session is not None and (session.devid != devid or
                                     session.session_id != (msg.get("SessionID") or "")):
             session = None  # another device's or session's token: a new session
+        if session is not None and session.chal is None:
+            # its Chal's nonce was used a moment ago by another request
+            # (this one is a copy racing it): nothing for it, and the
+            # session is left to the request that used it
+            log.info("%s REFUSED (replayed): the Chal of this session was just answered; 401, "
+                     "no Chal", who)
+            reply = _Reply(msg, session.msg_id + 1)
+            reply.status_hdr(401)
+            reply.status_cmds(commands, 401)
+            return reply, {}
         # The nonce this package must use, and where it comes from.
         nonce: Optional[bytes] = None
         server_nonce: Optional[bytes] = None
@@ -340,7 +350,15 @@ class DMServer:
             if used:
                 return self._accepted(environ, session, msg, commands, result, devid,
                                       source, server_nonce, who)
-            reason, message = "replayed", f"the nonce ({source}) was already used"
+            # the same package (or another with the same nonce) was accepted
+            # meanwhile, here or by another process: a replay, which gets
+            # nothing, and leaves the session that won alone
+            log.info("%s REFUSED (replayed): the nonce (%s) was already used; 401, no Chal",
+                     who, source)
+            reply = _Reply(msg, (session.msg_id if session is not None else 0) + 1)
+            reply.status_hdr(401)
+            reply.status_cmds(commands, 401)
+            return reply, {}
         chals = (session.chals if session is not None else 0) + 1
         msg_id = (session.msg_id if session is not None else 0) + 1
         reply = _Reply(msg, msg_id)
@@ -406,6 +424,17 @@ class DMServer:
         _, devid = self._lookup(msg.get("Source/LocURI") or "")
         if devid != session.devid or (msg.get("SessionID") or "") != session.session_id:
             log.info("%s REFUSED: not the DevID or SessionID of the session token; 401", who)
+            reply.status_hdr(401)
+            reply.status_cmds(commands, 401)
+            return reply, {}
+        answers = [c for c in commands if c.name == "Status" and
+                   _text(c.element, "Cmd") == "SyncHdr" and
+                   _text(c.element, "MsgRef") == str(session.msg_id)]
+        if not answers:
+            # not the answer to our 212 message (a replayed package 1, say):
+            # nothing for it, and the session still waits for the device's
+            log.info("%s REFUSED: no Status for the server's message %d in a session waiting "
+                     "for one; 401, no Chal", who, session.msg_id)
             reply.status_hdr(401)
             reply.status_cmds(commands, 401)
             return reply, {}

@@ -5,6 +5,7 @@ Issue 10 and issue 14 items 2, 4, 11: each test names what failed before."""
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 
@@ -343,3 +344,44 @@ def test_keyring(op, tmp_path):
     reg2_app = DMServer(reg2, other, SQLiteStore(str(tmp_path / "s2.db")))
     s = Client(new_device(op), reg2_app).session()
     assert s.path == ["401"]
+
+
+def test_chal_answer_replayed_at_once(op, store_factory):
+    """The answer to a Chal sent several times at once (a replay racing the
+    device): one 212; the others get 401 without a Chal and leave the
+    winner's session as it is (it still expects the device's Status
+    package)."""
+    import re
+    import threading
+
+    from dmclient import text
+
+    store = store_factory()
+    app = app_for(op, store)
+    c = Client(new_device(op))
+    body, headers = c.message("77", 1, list(c.package1_commands().values()), with_cred=False)
+    code, xml, _ = replay(app, body, headers)
+    assert code == "407"
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(xml.encode())
+    resp = text(root, "SyncHdr", "RespURI")
+    c.dev.nonce = base64.b64decode(re.search(r"<NextNonce[^>]*>([^<]+)<", xml).group(1))
+    answer, h2 = c.message("77", 2, list(c.package1_commands().values()))
+    codes, chals = [], []
+    barrier = threading.Barrier(4)
+
+    def send():
+        barrier.wait()
+        st, x, _ = replay(app, answer, h2, url=resp)
+        codes.append(st)
+        chals.append("<Chal>" in x)
+
+    ts = [threading.Thread(target=send) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sorted(codes) == ["212", "401", "401", "401"]
+    assert sum(chals) == 1  # only the 212's Chal (the NextNonce)
+    token = resp.split("?s=", 1)[1]
+    assert store.get_session(token).state == "auth"
