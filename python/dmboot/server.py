@@ -45,7 +45,6 @@ import binascii
 import logging
 import os
 import secrets
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
