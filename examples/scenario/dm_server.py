@@ -2,16 +2,19 @@
 """The scenario's DM server: dmboot.server, the operator's OMA DM server
 that knows no device, only descriptors and a key (docs/server.md).
 
-    dm_server.py import --registry DIR --key MASTER.key --issuer-key ISSUER.pub DESCRIPTOR...
-    dm_server.py serve  --registry DIR --key MASTER.key --issuer-key ISSUER.pub
+    dm_server.py import --registry DIR (--key MASTER.key | --keyring DIR)
+                        (--issuer-key ISSUER.pub | --trust FILE) DESCRIPTOR...
+    dm_server.py serve  --registry DIR (--key MASTER.key | --keyring DIR)
+                        (--issuer-key ISSUER.pub | --trust FILE)
                         --store sqlite:FILE [--workers N] [--port N] [--log FILE]
 
 is `dmboot-server import|serve` (python -m dmboot.server) as an operator
 runs it; this file only says so, so that the scenario reads as a whole.
 
 What the operator's side holds, and all the server is ever given: the
-registry directory (one verified descriptor per batch), the master key
-and the issuers' public keys; and, as its own state, the nonces it issued
+registry directory (one verified descriptor per batch), the keyring (a
+master key per manufacturer, picked by each descriptor's key-id) and the
+trust file (the issuers' public keys and scopes); and, as its own state, the nonces it issued
 (the store: which devices made their first contact, each device's
 NextNonce, the nonce each device gave the server), which survive a
 restart and are shared by every worker process. No per-device list.

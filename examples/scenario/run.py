@@ -9,10 +9,13 @@ BUILD_DIR is a CMake build of dmboot with the dmboot command, the Python
 module and Lua modules (scripts/demo makes one). Everything is made fresh
 under --work (default BUILD_DIR/../demo):
 
-  operator/      master.key, acme-issuer.pub, inbox/ (what the manufacturer
-                 sent), registry/ (what the DM server reads)
-  manufacturer/  master.key (handed over once by the operator),
-                 acme-issuer.key, the descriptors it writes and signs
+  operator/      keyring/ (one master key per manufacturer, KEY-ID.key),
+                 trust.txt (each issuer's public key, key-ids, DevID ranges),
+                 inbox/ (what the manufacturers sent), registry/ (what the
+                 DM server reads)
+  manufacturer/  acme/ and globex/: each its own signing key pair (only the
+                 public half went to the operator), its own master key (the
+                 operator handed each only its own), its descriptors
   factory/       per batch: the descriptor and its batch key, nothing else
   operator/nonces.db  the DM server's own state: the nonces it issued
   devices/       per device: bootstrap.xml (its TNDS document), devid.txt,
@@ -20,7 +23,13 @@ under --work (default BUILD_DIR/../demo):
   negative/      a device whose secret was altered, one outside every batch
   server.log     the DM server's log: one line per import and per request
 
-The operator and the manufacturer use the dmboot command, the factory and
+Two manufacturers, ACME and Globex, each with its own key and scope, have
+devices authenticating on the one server. Four descriptors must be refused
+at import, each for its own reason: one altered on its way (signature),
+ACME claiming Globex's DevID range (scope), ACME using Globex's key-id
+(scope), and a Globex descriptor made with ACME's master key (key-check).
+
+The operator and the manufacturers use the dmboot command, the factory and
 the devices are Lua scripts (factory.lua, device.lua, on every Lua that has
 a dmboot module, taking turns), the DM server is dmboot.server (dm_server.py)
 on 127.0.0.1 with two worker processes and its nonces in a SQLite file.
@@ -59,16 +68,16 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 DESCRIPTOR = """\
-# ACME X1, week {week}: written by ACME, sent to the operator
+# {name}: written by {issuer}, sent to the operator
 dmboot-descriptor: 1
-id: acme-x1-2026w{week}
-issuer: ACME Devices Ltd
+id: {name}
+issuer: {issuer}
 not-before: {today}
 not-after: {until}
 devid-type: imei
 devid-match: IMEI:{prefix}*
 kdf: {kdf}
-key-id: operator-acme-2026
+key-id: {key_id}
 server-id: dm.operator.example
 server-name: Operator DM
 server-addr: {url}
@@ -82,13 +91,48 @@ client-nonce: derive bytes 16
 server-nonce: derive bytes 16
 """
 
-# Two batches the factory makes (one per client authentication, one per
-# KDF), and one whose descriptor is altered on its way to the operator.
+# Two manufacturers. The operator makes one master key per manufacturer
+# (named by its key-id) and hands each only its own; its trust file binds
+# each manufacturer's public key to its key-ids and IMEI TAC ranges.
+MAKERS = {
+    "acme": {"issuer": "ACME Devices Ltd", "key_id": "operator-acme-2026",
+             "ranges": "IMEI:35209911* IMEI:35209912* IMEI:35209913* IMEI:35209916*"},
+    "globex": {"issuer": "Globex Corp", "key_id": "operator-globex-2026",
+               "ranges": "IMEI:35209914* IMEI:35209915*"},
+}
+
+# The batches the factories make (ACME: one per client authentication and
+# KDF; Globex: one), each signed by its maker with its own master key.
 BATCHES = [
-    {"week": "48", "prefix": "35209911", "kdf": "hkdf-sha256", "auth": "HMAC"},
-    {"week": "49", "prefix": "35209912", "kdf": "kbkdf-hmac-sha256", "auth": "DIGEST"},
+    {"maker": "acme", "name": "acme-x1-2026w48", "prefix": "35209911", "kdf": "hkdf-sha256",
+     "auth": "HMAC"},
+    {"maker": "acme", "name": "acme-x1-2026w49", "prefix": "35209912",
+     "kdf": "kbkdf-hmac-sha256", "auth": "DIGEST"},
+    {"maker": "globex", "name": "globex-g7-2026w48", "prefix": "35209914", "kdf": "hkdf-sha256",
+     "auth": "HMAC"},
 ]
-TAMPERED = {"week": "50", "prefix": "35209913", "kdf": "hkdf-sha256", "auth": "HMAC"}
+# Descriptors the operator must refuse at import, each for its own reason:
+# (batch, what happened, the words the refusal must hold).
+REFUSALS = [
+    ({"maker": "acme", "name": "acme-x1-2026w50", "prefix": "35209913", "kdf": "hkdf-sha256",
+      "auth": "HMAC", "alter": True},
+     "one byte changed after signing",
+     ("signature check failed",)),
+    ({"maker": "acme", "name": "acme-x1-2026w51", "prefix": "35209915", "kdf": "hkdf-sha256",
+      "auth": "HMAC"},
+     "ACME claims Globex's DevID range",
+     ("scope check failed", "issuer 'ACME Devices Ltd' may not claim devid-match "
+                            "'IMEI:35209915*'")),
+    ({"maker": "acme", "name": "acme-x1-2026w52", "prefix": "35209916", "kdf": "hkdf-sha256",
+      "auth": "HMAC", "key_id": "operator-globex-2026"},
+     "ACME uses Globex's key-id",
+     ("scope check failed", "uses key-id 'operator-globex-2026', which is issuer "
+                            "'Globex Corp''s")),
+    ({"maker": "globex", "name": "globex-g7-2026w49", "prefix": "35209915",
+      "kdf": "hkdf-sha256", "auth": "HMAC", "master": "acme"},
+     "Globex's descriptor made with ACME's master key",
+     ("key-check check failed", "the master key of key-id 'operator-globex-2026'")),
+]
 OUTSIDE_DEVID = "IMEI:490154203237518"  # a valid IMEI no descriptor covers
 
 LUAS = ("lua5.4", "lua5.3", "lua5.1", "luajit")
@@ -144,49 +188,72 @@ class Scenario:
     # ---- the operator and the manufacturer (the dmboot command) ----------
 
     def operator_keys(self) -> None:
-        step("operator: a master key, and an issuer key pair for the manufacturer")
-        self.run(self.dmboot, "key", "new", "--out", str(self.path("operator", "master.key")))
-        self.run(self.dmboot, "key", "pair",
-                 "--out-private", str(self.path("manufacturer", "acme-issuer.key")),
-                 "--out-public", str(self.path("operator", "acme-issuer.pub")))
-        # handed over once, out of band: the master key to the manufacturer's
-        # headquarters (the MAC and the batch keys need it); the private
-        # issuer key went straight to the manufacturer, the operator keeps
-        # the public one
-        shutil.copy2(self.path("operator", "master.key"), self.path("manufacturer", "master.key"))
+        step("manufacturers: each makes its own signing key pair and sends only the public "
+             "half; operator: one master key per manufacturer (key-id), each handed only its own")
+        for maker, m in MAKERS.items():
+            # the manufacturer's signing key never leaves it
+            self.run(self.dmboot, "key", "pair",
+                     "--out-private", str(self.path("manufacturer", maker, "issuer.key")),
+                     "--out-public", str(self.path("manufacturer", maker, "issuer.pub")))
+            shutil.copy2(self.path("manufacturer", maker, "issuer.pub"),
+                         self.path("operator", "inbox", f"{maker}-issuer.pub"))
+            # the operator's keyring: KEY-ID.key, mode 0600; out of band, once,
+            # the manufacturer's headquarters gets its own master key only
+            kf = self.path("operator", "keyring", f"{m['key_id']}.key")
+            self.run(self.dmboot, "key", "new", "--out", str(kf))
+            shutil.copy2(kf, self.path("manufacturer", maker, "master.key"))
+        # the trust file: whose key may claim which key-ids and DevID ranges
+        blocks = ["# the operator's trust file (docs/authentication.md §6)"]
+        for maker, m in MAKERS.items():
+            raw = pem_public_raw(self.path("operator", "inbox", f"{maker}-issuer.pub"))
+            blocks.append(f"issuer: {m['issuer']}\npublic-key: ed25519 {raw}\n"
+                          f"key-ids: {m['key_id']}\ndevid-ranges: {m['ranges']}\n")
+        self.path("operator", "trust.txt").write_text("\n".join(blocks))
 
-    def manufacturer(self, url: str) -> None:
-        step("manufacturer: a descriptor per batch, signed (Ed25519) with key-check and MAC; "
-             "to the operator the descriptors and the public key, to the factory a batch key each")
+    def write_descriptor(self, b: Dict[str, object], url: str) -> Path:
+        """A manufacturer writes, signs (Ed25519) and checks a descriptor."""
         today = datetime.datetime.now(datetime.timezone.utc).date()
         until = today.replace(year=today.year + 5)
-        m = lambda *p: str(self.path("manufacturer", *p))  # noqa: E731
-        for b in BATCHES + [TAMPERED]:
-            name = f"acme-x1-2026w{b['week']}.desc"
-            Path(m(name)).write_text(DESCRIPTOR.format(today=today, until=until, url=url, **b))
-            self.run(self.dmboot, "sign", "--descriptor", m(name), "--key", m("master.key"),
-                     "--signing-key", m("acme-issuer.key"), "--key-check")
-            self.run(self.dmboot, "verify", "--descriptor", m(name), "--key", m("master.key"),
-                     "--issuer-key", str(self.path("operator", "acme-issuer.pub")))
-        # to the operator: the descriptors and the issuer's public key, nothing per device
+        maker = str(b["maker"])
+        m = MAKERS[maker]
+        path = self.path("manufacturer", maker, f"{b['name']}.desc")
+        fields = dict(b)
+        fields.setdefault("key_id", m["key_id"])
+        path.write_text(DESCRIPTOR.format(today=today, until=until, url=url,
+                                          issuer=m["issuer"], **fields))
+        # key-check and MAC with the master key (its own; one refusal case
+        # uses another maker's), the signature with its own signing key
+        master = self.path("manufacturer", str(b.get("master", maker)), "master.key")
+        self.run(self.dmboot, "sign", "--descriptor", str(path), "--key", str(master),
+                 "--signing-key", str(self.path("manufacturer", maker, "issuer.key")),
+                 "--key-check")
+        self.run(self.dmboot, "verify", "--descriptor", str(path), "--key", str(master),
+                 "--issuer-key", str(self.path("manufacturer", maker, "issuer.pub")))
+        return path
+
+    def manufacturer(self, url: str) -> None:
+        step("manufacturers: a descriptor per batch, signed (Ed25519) with key-check and MAC; "
+             "to the operator the descriptors, to each factory line a batch key")
         for b in BATCHES:
-            name = f"acme-x1-2026w{b['week']}.desc"
-            shutil.copy2(m(name), self.path("operator", "inbox", name))
-        shutil.copy2(self.path("operator", "acme-issuer.pub"),
-                     self.path("operator", "inbox", "acme-issuer.pub"))
-        # ... and one descriptor altered on the way: one byte of its devid-match
-        name = f"acme-x1-2026w{TAMPERED['week']}.desc"
-        text = Path(m(name)).read_bytes()
-        i = text.index(f"devid-match: IMEI:{TAMPERED['prefix']}".encode()) + len("devid-match: IMEI:")
-        altered = text[:i + 7] + b"9" + text[i + 8:]
-        assert len(altered) == len(text) and sum(a != b for a, b in zip(altered, text)) == 1
-        self.path("operator", "inbox", name).write_bytes(altered)
-        # to each factory line: its descriptor and its batch key, never the master key
-        for b in BATCHES:
-            name = f"acme-x1-2026w{b['week']}"
-            shutil.copy2(m(f"{name}.desc"), self.path("factory", f"{name}.desc"))
-            self.run(self.dmboot, "key", "batch", "--descriptor", m(f"{name}.desc"),
-                     "--key", m("master.key"), "--out", str(self.path("factory", f"{name}.key")))
+            path = self.write_descriptor(b, url)
+            shutil.copy2(path, self.path("operator", "inbox", path.name))
+            # to the factory line: its descriptor and its batch key, never the master key
+            shutil.copy2(path, self.path("factory", path.name))
+            self.run(self.dmboot, "key", "batch", "--descriptor", str(path), "--key",
+                     str(self.path("manufacturer", str(b["maker"]), "master.key")),
+                     "--out", str(self.path("factory", f"{b['name']}.key")))
+        for b, _, _ in REFUSALS:
+            path = self.write_descriptor(b, url)
+            text = path.read_bytes()
+            if b.get("alter"):
+                # altered on its way: one byte of its devid-match
+                i = text.index(f"devid-match: IMEI:{b['prefix']}".encode()) + \
+                    len("devid-match: IMEI:")
+                altered = text[:i + 7] + b"9" + text[i + 8:]
+                assert len(altered) == len(text) and \
+                    sum(x != y for x, y in zip(altered, text)) == 1
+                text = altered
+            self.path("operator", "inbox", path.name).write_bytes(text)
 
     # ---- the factory (Lua) ----------------------------------------------
 
@@ -195,9 +262,10 @@ class Scenario:
              "devices, from the batch keys")
         t = time.monotonic()
         # one device more than asked in the first batch: its secret is altered later
-        counts = [self.n - self.n // 2 + 1, self.n // 2]
+        share = self.n // len(BATCHES)
+        counts = [self.n - share * (len(BATCHES) - 1) + 1] + [share] * (len(BATCHES) - 1)
         for k, (b, count) in enumerate(zip(BATCHES, counts)):
-            name = f"acme-x1-2026w{b['week']}"
+            name = str(b["name"])
             lua = self.luas[k % len(self.luas)]
             out = self.run(lua, str(HERE / "factory.lua"), str(self.path("factory", f"{name}.desc")),
                            str(self.path("factory", f"{name}.key")), str(self.work / "devices"),
@@ -209,11 +277,13 @@ class Scenario:
     # ---- the operator's DM server (Python) -------------------------------
 
     def server_cmd(self, command: str) -> List[str]:
-        # the server's whole knowledge: the registry, the master key, the issuer's public key
+        # the server's whole knowledge: the registry, the keyring (a master key
+        # per manufacturer: each descriptor's key-id picks its key), the trust
+        # file (the issuers' public keys and scopes)
         cmd = [sys.executable, str(HERE / "dm_server.py"), command,
                "--registry", str(self.work / "operator" / "registry"),
-               "--key", str(self.work / "operator" / "master.key"),
-               "--issuer-key", str(self.work / "operator" / "acme-issuer.pub"),
+               "--keyring", str(self.work / "operator" / "keyring"),
+               "--trust", str(self.work / "operator" / "trust.txt"),
                "--log", str(self.log)]
         if command == "serve":  # ... and its own state: the nonces it issued
             cmd += ["--store", f"sqlite:{self.work / 'operator' / 'nonces.db'}",
@@ -263,7 +333,8 @@ class Scenario:
         document copied from another, its own DevID)."""
         devices = sorted(p for p in (self.work / "devices").iterdir() if p.is_dir())
         wrong = self.path("negative", "wrong-secret", "x").parent
-        extra = [d for d in devices if d.name.startswith("IMEI_" + BATCHES[0]["prefix"])][-1]
+        extra = [d for d in devices
+                 if d.name.startswith("IMEI_" + str(BATCHES[0]["prefix"]))][-1]
         shutil.rmtree(wrong)
         shutil.move(str(extra), wrong)
         doc = (wrong / "bootstrap.xml").read_text()
@@ -375,6 +446,15 @@ class Scenario:
         return status
 
 
+def pem_public_raw(path: Path) -> str:
+    """The base64 of the raw 32-byte Ed25519 key of a PEM public key (what
+    a trust file's public-key line holds; `dmboot key pair` prints it)."""
+    import base64
+
+    body = "".join(line for line in path.read_text().splitlines() if not line.startswith("-"))
+    return base64.b64encode(base64.b64decode(body)[-32:]).decode()
+
+
 def lua_dir(lua: str) -> str:
     return "luajit" if lua == "luajit" else lua.replace("lua", "")
 
@@ -429,12 +509,25 @@ def summarize(s: Scenario, provisioned: int, results: List[Dict[str, str]],
     out("")
     out(f"dmboot end-to-end scenario: {s.n} devices, DM server on 127.0.0.1:{s.port}")
     out(f"  descriptors imported   {len(imported)}: "
-        + ", ".join(i for _, i in imported) + " (signature and MAC verified)")
+        + ", ".join(i for _, i in imported) + " (signature, scope, key-check and MAC "
+        "verified; each maker's key picked by its key-id)")
     out(f"  descriptors refused    {len(refused_imports)}:")
+    story = {f"{b['name']}.desc": what for b, what, _ in REFUSALS}
     for path, why in refused_imports:
-        out(f"    {Path(path).name} (one byte changed after signing): {why}")
+        name = Path(path).name
+        out(f"    {name} ({story.get(name, 'unexpected')}): {why}")
+    refusals_ok = len(refused_imports) == len(REFUSALS) and all(
+        any(Path(path).name == f"{b['name']}.desc" and all(w in why for w in words)
+            for path, why in refused_imports)
+        for b, _, words in REFUSALS)
     out(f"  devices provisioned    {provisioned} (factory: batch keys only, TNDS documents)")
-    out(f"  devices authenticated  {len(auth)} of {provisioned}: {len(first)} on their first "
+    makers = Counter(next((str(b["maker"]) for b in BATCHES
+                           if v["devid"].startswith("IMEI:" + str(b["prefix"]))), "?")
+                      for v in auth)
+    out(f"  devices authenticated  {len(auth)} of {provisioned} ("
+        + ", ".join(f"{MAKERS[k]['issuer']}: {n}" for k, n in sorted(makers.items())
+                    if k in MAKERS)
+        + f", one server): {len(first)} on their first "
         f"package, {len(auth) - len(first)} after a Chal ("
         + ", ".join(f"{k}: {n}" for k, n in sorted(after_chal.items())) + ")")
     out(f"                         every one checked the server's credential, challenged the "
@@ -454,15 +547,15 @@ def summarize(s: Scenario, provisioned: int, results: List[Dict[str, str]],
     out(f"  DM server              {requests} requests; stopped "
         f"({'exit status ' + str(server_status) if server_status is not None else 'never started'}"
         f", port {'closed' if port_closed(s.port) else 'STILL OPEN'}); it was given "
-        "registry/, master.key and acme-issuer.pub, nothing per device")
+        "registry/, keyring/ and trust.txt, nothing per device")
     out(f"  time                   {total:.1f} s (factory {s.times.get('factory', 0):.1f} s, "
         f"devices {s.times.get('devices', 0):.1f} s)")
 
     wrong = next((v for v in results if neg.get(v["dir"]) == "wrong-secret"), None)
     outside = next((v for v in results if neg.get(v["dir"]) == "outside"), None)
     return (len(auth) == provisioned == len(good)
-            and len(imported) == len(BATCHES) and len(refused_imports) == 1
-            and "signature" in refused_imports[0][1]
+            and len(imported) == len(BATCHES) and refusals_ok
+            and all(makers.get(m, 0) > 0 for m in MAKERS)
             and wrong is not None and wrong["result"] == "refused"
             and reasons.get(wrong["devid"]) == "wrong-credential"
             and outside is not None and outside["result"] == "refused"

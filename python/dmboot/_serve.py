@@ -29,10 +29,13 @@ log = logging.getLogger("dmboot.server")
 
 def _verifier(args: argparse.Namespace, key: Optional[bytes], keyring: object) -> dmboot.Verifier:
     """The operator's policy: the issuer's signature and the MAC must both be
-    there and verify, and the descriptor must be valid now."""
-    issuers = [dmboot.PublicKey.load(p) for p in args.issuer_key]
+    there and verify, and the descriptor must be valid now; with a trust
+    file, within its issuer's scope (its key-ids and DevID ranges)."""
+    issuers = [dmboot.PublicKey.load(p) for p in args.issuer_key or ()]
     kw: Dict[str, object] = {"issuer_keys": issuers, "require_signature": True,
                              "require_mac": True}
+    if args.trust:
+        kw["trust"] = dmboot.Trust.load(args.trust)
     if keyring is not None:
         kw["keyring"] = keyring
     else:
@@ -198,8 +201,12 @@ def parser() -> argparse.ArgumentParser:
         k.add_argument("--keyring", help="a keyring directory (KEY-ID.key files, one per "
                                          "manufacturer): each descriptor's key-id picks its "
                                          "master key")
-        p.add_argument("--issuer-key", required=True, action="append",
+        p.add_argument("--issuer-key", action="append", default=[],
                        help="a trusted issuer public key (PEM); repeatable")
+        p.add_argument("--trust", help="the operator's trust file (docs/authentication.md "
+                                       "§6): each issuer's public key, key-ids and DevID "
+                                       "ranges; a descriptor outside its issuer's scope is "
+                                       "refused")
         p.add_argument("--log", help="log file (default: standard error)")
     sub.choices["import"].add_argument("descriptors", nargs="+", help="descriptor files")
     s = sub.choices["serve"]
@@ -224,6 +231,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
+    if not args.issuer_key and not args.trust:
+        raise SystemExit("dmboot-server: give --issuer-key PEM (repeatable) or --trust FILE")
     _setup_logging(args.log)
     try:
         if args.command == "import":

@@ -125,7 +125,9 @@ DMBOOT_EXPORT dmboot_status dmboot_descriptor_sign(const dmboot_descriptor *d,
 
 /* ---- verification ---- */
 
-/* The checks, in the order they run (docs/authentication.md §3). */
+/* The checks (docs/authentication.md §3.1). They run signature, scope,
+ * key-check, mac, validity: the scope, like the signature, needs no secret
+ * and is settled before any key is used. */
 typedef enum dmboot_check {
     DMBOOT_CHECK_SIGNATURE = 0, /* signature against the trusted issuer keys */
     DMBOOT_CHECK_KEY_CHECK = 1, /* key-check against the key */
@@ -228,11 +230,13 @@ DMBOOT_EXPORT dmboot_status dmboot_verifier_set_flags(dmboot_verifier *v, unsign
                                                       dmboot_error *err);
 DMBOOT_EXPORT unsigned dmboot_verifier_flags(const dmboot_verifier *v);
 
-/* Verify a descriptor: the checks run in dmboot_check order, then the
- * policy. Returns DMBOOT_OK or the first failure in that order:
- * DMBOOT_ERR_BAD_SIGNATURE, DMBOOT_ERR_KEY_MISMATCH (DMBOOT_ERR_UNKNOWN_KEY
- * with a keyring), DMBOOT_ERR_BAD_MAC, DMBOOT_ERR_NOT_VALID_NOW,
- * DMBOOT_ERR_SCOPE (with a trust file), then DMBOOT_ERR_UNAUTHENTICATED (the policy
+/* Verify a descriptor: the checks run (signature, scope, key-check, mac,
+ * validity), then the
+ * policy. Returns DMBOOT_OK or the first failure in the order they run:
+ * DMBOOT_ERR_BAD_SIGNATURE, DMBOOT_ERR_SCOPE (with a trust file),
+ * DMBOOT_ERR_KEY_MISMATCH (DMBOOT_ERR_UNKNOWN_KEY with a keyring),
+ * DMBOOT_ERR_BAD_MAC, DMBOOT_ERR_NOT_VALID_NOW, then
+ * DMBOOT_ERR_UNAUTHENTICATED (the policy
  * was not met), with a message "<check> check failed for descriptor
  * '<id>': <reason>". A line that is present and can be checked must verify
  * whatever the flags. *checked (may be NULL) gets the DMBOOT_CHECKED_* bits

@@ -1,7 +1,8 @@
 /*
- * Verification of a parsed descriptor (docs/authentication.md §4): the
- * signature, the key check, the MAC and the validity period, in that
- * order, then the policy (what must have been checked). Every check runs
+ * Verification of a parsed descriptor (docs/authentication.md §3): the
+ * signature, the scope (with a trust file), the key check, the MAC and the
+ * validity period, in that order, then the policy (what must have been
+ * checked). Every check runs
  * and is reported; the result is the first failure in that order.
  */
 #include <stdio.h>
@@ -96,6 +97,8 @@ static void DMBOOT_PRINTF(4, 5)
                  CHECK_NAME[c], x->d->id, reason);
     }
 }
+
+static void check_scope(run *x);
 
 static void check_signature(run *x)
 {
@@ -420,6 +423,10 @@ dmboot_status dmboot_descriptor_verify_report(const dmboot_descriptor *d,
     memset(report, 0, sizeof *report);
     run x = {.d = d, .v = v, .r = report, .first = DMBOOT_OK};
     check_signature(&x);
+    /* the scope needs no secret either: who may claim what is settled
+     * before any key is used (a key-id of another issuer is named as such,
+     * not as a key mismatch) */
+    check_scope(&x);
     dmboot_status st = check_key_and_mac(&x, err);
     if (st != DMBOOT_OK) {
         /* OpenSSL failed: nothing was decided */
@@ -427,7 +434,6 @@ dmboot_status dmboot_descriptor_verify_report(const dmboot_descriptor *d,
         return st;
     }
     check_validity(&x);
-    check_scope(&x);
     check_policy(&x);
     if (x.first != DMBOOT_OK)
         return dmb_fail(err, x.first, 0, "%s", x.first_msg);
