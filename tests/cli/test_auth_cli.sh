@@ -3,6 +3,7 @@
 # end through the command: outputs, exit codes, atomic files.
 #   test_auth_cli.sh DMBOOT
 dmboot=$(realpath "$1")
+tools=$(cd "$(dirname "$0")/../tools" && pwd)
 . "$(dirname "$0")/lib.sh"
 
 cat > batch.desc <<'DESC'
@@ -175,7 +176,7 @@ sed -e 's|^server-addr: .*|server-addr: http://evil.example:8080/dm|' \
     -e 's|^devid-match: .*|devid-match: IMEI:4901*|' pristine.desc > forged.body
 sed -n '/^key-check: /p' batch.desc > kc.line
 sed -i "/^key-id: /r kc.line" forged.body
-python3 - "$(dirname "$0")/../tools" forged.body batch.key > forged.desc <<'PY'
+python3 - "$tools" forged.body batch.key > forged.desc <<'PY'
 import base64, hmac, hashlib, sys
 sys.path.insert(0, sys.argv[1])
 import dmboot_ref as ref
