@@ -526,6 +526,36 @@ function M.load_keyring(dir)
     return setmetatable({ _k = kr }, Keyring)
 end
 
+--- The operator's trust file (docs/authentication.md §6), from its text
+-- or a file: a trust object, or nil, message, "syntax" (the message names
+-- the line).
+local Trust = {}
+Trust.__index = Trust
+M.Trust = Trust
+
+function M.parse_trust(text)
+    check_string(text, 1, "parse_trust")
+    local t, msg, status = call(native.dmboot_trust_parse, text)
+    if not t then return nil, msg, status end
+    return setmetatable({ _t = t }, Trust)
+end
+
+function M.load_trust(path)
+    check_string(path, 1, "load_trust")
+    local t, msg, status = call(native.dmboot_trust_load, path)
+    if not t then return nil, msg, status end
+    return setmetatable({ _t = t }, Trust)
+end
+
+--- The issuers' names, in file order.
+function Trust:issuers()
+    local names = {}
+    for i = 0, native.dmboot_trust_count(self._t) - 1 do
+        names[#names + 1] = native.dmboot_trust_issuer(self._t, i)
+    end
+    return names
+end
+
 --- The key-ids, in order.
 function Keyring:key_ids()
     local ids = {}
@@ -542,7 +572,7 @@ local FLAGS = {
     require_mac = native.DMBOOT_VERIFY_REQUIRE_MAC,
 }
 
--- A C verifier from options {key =, batch_key = | keyring =, issuer_keys = {pem or
+-- A C verifier from options {key =, batch_key = | keyring =, trust =, issuer_keys = {pem or
 -- public key, ...}, at = seconds or "YYYY-MM-DD...", allow_unauthenticated
 -- = true, ignore_validity = true, require_signature = true, require_mac = true}.
 local function make_verifier(opts, n, fname)
@@ -557,6 +587,11 @@ local function make_verifier(opts, n, fname)
     elseif opts.key ~= nil or opts.batch_key ~= nil then
         local key, kind = key_option(opts, n, fname)
         local ok, msg, status = call_ok(native.dmboot_verifier_set_key, v, key, kind)
+        if not ok then return nil, msg, status end
+    end
+    if opts.trust ~= nil then
+        check(getmetatable(opts.trust) == Trust, n, fname, "trust must be a dmboot trust file", 4)
+        local ok, msg, status = call_ok(native.dmboot_verifier_set_trust, v, opts.trust._t)
         if not ok then return nil, msg, status end
     end
     for _, ik in ipairs(opts.issuer_keys or {}) do

@@ -58,6 +58,23 @@ test("keyring: the key-id selects the master key", function()
     T.raises("not both", d.verify, d, { keyring = kr, key = F.KEY1 })
 end)
 
+test("trust file: issuer scopes", function()
+    local sk = dmboot.signing_key_generate()
+    local d = signed(sk) -- key-id operator-acme-2026, IMEI:35209911* IMEI:490154203237518
+    local raw = assert(dmboot.public_key_from_pem(sk:public_pem())):raw()
+    local b64 = T.base64(raw)
+    local text = ("issuer: ACME\npublic-key: ed25519 %s\nkey-ids: operator-acme-2026\n"
+        .. "devid-ranges: %s\n")
+    local ok_trust = assert(dmboot.parse_trust(text:format(b64, "IMEI:35209911* IMEI:4901*")))
+    T.eq(ok_trust:issuers()[1], "ACME")
+    local r = assert(d:verify { trust = ok_trust, key = F.KEY1, at = "2027-01-01" })
+    T.ok(r.scope and r.signature)
+    local narrow = assert(dmboot.parse_trust(text:format(b64, "IMEI:35209911*")))
+    T.fails("scope", { "may not claim devid-match 'IMEI:490154203237518'" }, d.verify, d,
+        { trust = narrow, key = F.KEY1, at = "2027-01-01" })
+    T.fails("syntax", { "line 2" }, dmboot.parse_trust, "issuer: A\nbogus: 1\n")
+end)
+
 test("verification failures are nil, message", function()
     local sk, other = dmboot.signing_key_generate(), dmboot.signing_key_generate()
     local d = signed(sk)
