@@ -278,11 +278,13 @@ const cli_command cli_commands[] = {
 static void print_help(FILE *f)
 {
     fprintf(f, "usage: dmboot COMMAND [OPTIONS]\n"
+               "       dmboot --help | --version\n"
                "\n"
                "OMA DM factory bootstrap: derive, authenticate and serve DM accounts\n"
-               "from a descriptor and a key.\n"
+               "from a descriptor and a key. This is dmboot %s.\n"
                "\n"
-               "commands:\n");
+               "commands:\n",
+            DMBOOT_VERSION_STRING);
     for (const cli_command *c = cli_commands; c->name != NULL; c++) {
         char words[64];
         snprintf(words, sizeof words, "%s%s%s", c->name, c->sub ? " " : "",
@@ -290,7 +292,8 @@ static void print_help(FILE *f)
         fprintf(f, "  %-22s %s\n", words, c->summary);
     }
     fprintf(f, "\n"
-               "`dmboot COMMAND --help` describes a command. Keys are read from files\n"
+               "`dmboot COMMAND --help` describes a command; `dmboot --version` prints\n"
+               "the command's and the library's versions. Keys are read from files\n"
                "(or - for standard input), never from the command line.\n"
                "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }

@@ -6,6 +6,7 @@ independent reference tests/tools/dmboot_ref.py, on inputs made up here.
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,13 @@ def test_help_and_version():
     assert b"derive" in p.stdout and b"key new" in p.stdout
     p = run("--version", check=0)
     assert p.stdout.startswith(b"dmboot 0.")
+    version = p.stdout.split()[1]
+    # The version is the project's (CMakeLists.txt), in --version and --help.
+    project = re.search(rb"project\(dmboot VERSION ([0-9.]+)",
+                        (ROOT / "CMakeLists.txt").read_bytes()).group(1)
+    assert p.stdout == b"dmboot %s (library %s)\n" % (project, project)
+    help_text = run("--help", check=0).stdout
+    assert b"dmboot --help | --version" in help_text and b"This is dmboot %s." % version in help_text
     p = run("derive", "--help", check=0)
     assert b"--batch-key" in p.stdout
     p = run("key", "new", "--help", check=0)
