@@ -936,6 +936,81 @@ static void test_empty_opaque(void **state)
     dmboot_free(x, strlen(x));
 }
 
+/* libwbxml2 appends each child by walking its parent's children from the
+ * first (and text after elements the same way), so decoding costs the
+ * square of an element's children: one unauthenticated 100 KB message of
+ * sibling <Get/>s held a DM server thread for 99 s, 1 MiB for a quarter
+ * of an hour. The check bounds that work (what libwbxml2 would walk, over
+ * the message and its embedded documents) and refuses beyond it; a large
+ * real message (1500 Items in one Results: test_large_message) passes. */
+static uint8_t *siblings_message(size_t count, bool with_text, size_t *len)
+{
+    /* <SyncML><SyncHdr/><SyncBody> count x (<Get/> or "a"<Get/>) */
+    uint8_t *p = malloc(16 + 4 * count);
+    assert_non_null(p);
+    size_t at = put(p, 0, "\x02\xa4\x01\x6a\x00\x6d\x2c\x6b", 8);
+    for (size_t i = 0; i < count; i++) {
+        if (with_text)
+            at = put(p, at, "\x03" "a\x00", 3);
+        p[at++] = 0x13; /* <Get/> */
+    }
+    at = put(p, at, "\x01\x01", 2);
+    *len = at;
+    return p;
+}
+
+static void test_sibling_work_bounded(void **state)
+{
+    (void)state;
+    skip_without_library();
+    const char *why = "too many children of one element";
+    size_t len = 0;
+    uint8_t *p = siblings_message(8000, false, &len);
+    expect_refused(p, len, why);
+    free(p);
+    p = siblings_message(4000, true, &len); /* 8000 children: text, element, ... */
+    expect_refused(p, len, why);
+    free(p);
+    /* the same in an embedded DevInf: <DevInf> with 8000 <Man/> */
+    size_t n_inner = 8000;
+    uint8_t *inner = malloc(n_inner + 16);
+    assert_non_null(inner);
+    size_t il = put(inner, 0, "\x02\xa4\x03\x6a\x00\x4a", 6);
+    memset(inner + il, 0x11, n_inner);
+    il += n_inner;
+    inner[il++] = 0x01;
+    uint8_t *m = malloc(il + 128);
+    assert_non_null(m);
+    size_t at = put(m, 0, "\x02\xa4\x01\x6a\x00\x6d\x2c\x6b\x62", 9);
+    at = put_str(m, at, 0x0b, "2");
+    at = put(m, at, "\x54\x5a\x00\x01", 4);
+    at = put_str(m, at, 0x13, "application/vnd.syncml-devinf+wbxml");
+    at = put(m, at, "\x00\x00\x01\x4f\xc3", 5); /* </Type> page 0 </Meta> <Data> OPAQUE */
+    m[at++] = (uint8_t)(0x80 | (il >> 7));
+    m[at++] = (uint8_t)(il & 0x7f);
+    at = put(m, at, inner, il);
+    at = put(m, at, "\x01\x01\x01\x01\x01", 5);
+    expect_refused(m, at, "(in an embedded document)");
+    expect_refused(m, at, why);
+    free(m);
+    free(inner);
+    /* attributes: 8000 literal ones on <SyncBody> (index 0 into no table) */
+    uint8_t *q = malloc(16 + 2 * 8000);
+    assert_non_null(q);
+    at = put(q, 0, "\x02\xa4\x01\x6a\x00\x6d\x2c\xeb", 8);
+    for (int i = 0; i < 8000; i++)
+        at = put(q, at, "\x04\x00", 2);
+    at = put(q, at, "\x01\x13\x01\x01", 4);
+    expect_refused(q, at, why);
+    free(q);
+    /* a few hundred side by side decode */
+    p = siblings_message(500, true, &len);
+    char *x = to_xml(p, len);
+    assert_non_null(strstr(x, "a<Get/>a<Get/>"));
+    dmboot_free(x, strlen(x));
+    free(p);
+}
+
 /* Run in a process whose DMBOOT_WBXML_LIBRARY names a missing file or a
  * library that is not libwbxml2 (see the top of the file). */
 static const char *expected_reason;
@@ -1154,6 +1229,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_embedded_in_open_meta),
         cmocka_unit_test(test_cdata_end_in_data),
         cmocka_unit_test(test_empty_opaque),
+        cmocka_unit_test(test_sibling_work_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

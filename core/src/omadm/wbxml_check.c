@@ -26,7 +26,16 @@
  *     rule it uses, on the tree it has built so far: see "libwbxml2's
  *     tree" below) must be opaque data and must itself pass these checks as
  *     DevInf 1.1 (0x0FD4), DevInf 1.2 (0x1203) or DM DDF 1.2
- *     (-//OMA//DTD-DM-DDF 1.2//EN).
+ *     (-//OMA//DTD-DM-DDF 1.2//EN);
+ *   - at most DMB_WBXML_WORK_MAX steps of libwbxml2's child walks: it
+ *     appends each child (and each piece of text) by walking its parent's
+ *     children from the first, so its work grows with the square of an
+ *     element's children (a 100 KB message of sibling elements took 99 s
+ *     to decode, 1 MiB a quarter of an hour; its attributes likewise).
+ *     Each child, each piece of text and each attribute counts the
+ *     children (attributes) its element already has, over the message and
+ *     its embedded documents: some 5,800 children of one element fit, or
+ *     several hundred elements with a few hundred children each.
  */
 #include <string.h>
 
@@ -34,6 +43,7 @@
 #include "omadm/wbxml_check.h"
 
 #define DMB_WBXML_DEPTH_MAX 128  /* elements open at once, embedded ones included */
+#define DMB_WBXML_WORK_MAX (1u << 24) /* steps of libwbxml2's child walks (~0.1 s) */
 #define TYPE_TEXT_MAX 128        /* bytes of a Meta/Type's text looked at */
 
 enum { T_SWITCH_PAGE = 0x00, T_END = 0x01, T_ENTITY = 0x02, T_STR_I = 0x03, T_LITERAL = 0x04,
@@ -87,6 +97,7 @@ typedef struct lib_node {
     bool cdata;           /* a CDATA node (else an element) */
     uint8_t name;         /* node_name of an element */
     uint8_t last_child;   /* child_kind of its last child */
+    uint32_t children;    /* its children so far (libwbxml2 walks them) */
     bool first_text;      /* its first child is a text node ... */
     bool text_growing;    /* ... and still its last one: more text joins it */
     uint8_t text_len;     /* bytes of that text kept; TYPE_KEEP + 1: longer */
@@ -105,6 +116,7 @@ typedef struct lib_tree {
     size_t cdata_open;            /* CDATA nodes on the path */
     uint8_t tail[2];              /* the last bytes of text just written raw */
     size_t tail_len;              /* (0 after anything but such text) */
+    uint64_t work;                /* steps of child walks, embedded documents too */
 } lib_tree;
 
 typedef struct checker {
@@ -114,8 +126,9 @@ typedef struct checker {
     const uint8_t *strtbl;
     size_t strtbl_len;
     doc_kind kind;
-    size_t depth;  /* elements open in enclosing documents */
-    lib_tree *lib; /* (the SyncML message) libwbxml2's tree */
+    size_t depth;   /* elements open in enclosing documents */
+    lib_tree *lib;  /* (the SyncML message) libwbxml2's tree */
+    uint64_t *work; /* the message's count of child-walk steps */
     dmboot_error *err;
 } checker;
 
@@ -191,7 +204,19 @@ static bool public_id_number_ok(doc_kind kind, uint32_t id)
 }
 
 static dmboot_status check_document(const uint8_t *p, size_t n, size_t base, doc_kind kind,
-                                    size_t depth, lib_tree *lib, dmboot_error *err);
+                                    size_t depth, lib_tree *lib, uint64_t *work,
+                                    dmboot_error *err);
+
+/* libwbxml2 walked `children` siblings to add one more: over the bound? */
+static bool too_much_work(uint64_t *work, uint32_t children)
+{
+    *work += children;
+    return *work > DMB_WBXML_WORK_MAX;
+}
+
+static const char TOO_MUCH_WORK[] =
+    "too many children of one element, or attributes, or elements with many children "
+    "(libwbxml2's work grows with the square of an element's children)";
 
 /* --- libwbxml2's tree ---------------------------------------------------- */
 
@@ -287,6 +312,10 @@ static type_says_t data_type(const lib_tree *l)
 static void lib_child(lib_tree *l, child_kind kind, const uint8_t *s, size_t len)
 {
     lib_node *cur = &l->path[l->top - 1];
+    /* libwbxml2 walks the children to the last one, also to join text */
+    l->work += cur->children;
+    if (kind != CHILD_TEXT || cur->last_child != CHILD_TEXT)
+        cur->children++;
     if (cur->last_child == CHILD_NONE) {
         cur->first_text = kind == CHILD_TEXT;
         cur->text_growing = cur->first_text;
@@ -391,7 +420,7 @@ static dmboot_status content_text(checker *c, size_t depth, size_t at, uint8_t t
             return bad(c, at, "an embedded WBXML document inside Data that libwbxml2 writes "
                               "as CDATA");
         dmboot_status st = check_document(s, len, c->base + at, DOC_EMBEDDED,
-                                          c->depth + depth + 1, NULL, c->err);
+                                          c->depth + depth + 1, NULL, c->work, c->err);
         if (st != DMBOOT_OK)
             return st;
         lib_child(l, CHILD_OTHER, NULL, 0); /* the embedded tree */
@@ -491,6 +520,7 @@ static dmboot_status value(checker *c, uint8_t t, size_t at, const uint8_t **s, 
 /* An attribute list (after a tag with the 0x80 bit), up to its END. */
 static dmboot_status attributes(checker *c)
 {
+    uint32_t count = 0; /* libwbxml2 walks them too, to add one */
     for (;;) {
         size_t at = c->pos;
         uint8_t t;
@@ -498,6 +528,8 @@ static dmboot_status attributes(checker *c)
             return bad(c, at, "the message ends inside an attribute list");
         if (t == T_END)
             return DMBOOT_OK;
+        if (t != T_SWITCH_PAGE && too_much_work(c->work, count++))
+            return bad(c, at, TOO_MUCH_WORK);
         if (t == T_SWITCH_PAGE) {
             uint8_t page;
             if (!byte(c, &page))
@@ -536,7 +568,13 @@ static dmboot_status body(checker *c)
     size_t top = 0; /* elements open in the document */
     uint8_t page = 0;
     bool root_done = false;
+    /* an embedded document's tree is the document's own: the children of
+     * each open element, and whether the last one is text */
+    uint32_t children[DMB_WBXML_DEPTH_MAX + 1] = {0};
+    bool last_text[DMB_WBXML_DEPTH_MAX + 1] = {false};
     while (c->pos < c->n) {
+        if (c->lib != NULL && c->lib->work > DMB_WBXML_WORK_MAX)
+            return bad(c, c->pos, TOO_MUCH_WORK);
         size_t at = c->pos;
         uint8_t t = c->p[c->pos++];
         if (root_done)
@@ -566,6 +604,13 @@ static dmboot_status body(checker *c)
                 st = content_text(c, top, at, t, s, len, ent);
             if (st != DMBOOT_OK)
                 return st;
+            if (c->lib == NULL && (len > 0 || ent != 0)) {
+                if (too_much_work(c->work, children[top]))
+                    return bad(c, at, TOO_MUCH_WORK);
+                if (!last_text[top])
+                    children[top]++;
+                last_text[top] = true;
+            }
             continue;
         }
         uint8_t id = t & 0x3f;
@@ -575,6 +620,12 @@ static dmboot_status body(checker *c)
             return bad(c, at, "an extension token or a processing instruction");
         if (c->depth + top >= DMB_WBXML_DEPTH_MAX)
             return bad(c, at, "elements nested too deeply");
+        if (c->lib == NULL && top > 0) {
+            if (too_much_work(c->work, children[top]))
+                return bad(c, at, TOO_MUCH_WORK);
+            children[top]++;
+            last_text[top] = false;
+        }
         if (t & 0x80) {
             dmboot_status st = attributes(c);
             if (st != DMBOOT_OK)
@@ -589,10 +640,14 @@ static dmboot_status body(checker *c)
         }
         if (t & 0x40) {
             top++;
+            children[top] = 0;
+            last_text[top] = false;
         } else if (top == 0) {
             root_done = true; /* an empty root */
         }
     }
+    if (c->lib != NULL && c->lib->work > DMB_WBXML_WORK_MAX)
+        return bad(c, c->pos, TOO_MUCH_WORK);
     if (top > 0)
         return bad(c, c->pos, "the message ends inside an element");
     if (!root_done)
@@ -601,10 +656,11 @@ static dmboot_status body(checker *c)
 }
 
 static dmboot_status check_document(const uint8_t *p, size_t n, size_t base, doc_kind kind,
-                                    size_t depth, lib_tree *lib, dmboot_error *err)
+                                    size_t depth, lib_tree *lib, uint64_t *work,
+                                    dmboot_error *err)
 {
     checker c = {.p = p, .n = n, .base = base, .kind = kind, .depth = depth, .lib = lib,
-                 .err = err};
+                 .work = work, .err = err};
     uint8_t version;
     if (!byte(&c, &version))
         return bad(&c, 0, "an empty message");
@@ -656,5 +712,6 @@ dmboot_status dmb_wbxml_check(const uint8_t *wbxml, size_t len, dmboot_error *er
     lib.top = 0;
     lib.cdata_open = 0;
     lib.tail_len = 0;
-    return check_document(wbxml, len, 0, DOC_SYNCML, 0, &lib, err);
+    lib.work = 0;
+    return check_document(wbxml, len, 0, DOC_SYNCML, 0, &lib, &lib.work, err);
 }

@@ -385,3 +385,18 @@ def test_chal_answer_replayed_at_once(op, store_factory):
     assert sum(chals) == 1  # only the 212's Chal (the NextNonce)
     token = resp.split("?s=", 1)[1]
     assert store.get_session(token).state == "auth"
+
+
+def test_wbxml_of_many_siblings_is_refused_at_once(op, tmp_path):
+    """An unauthenticated WBXML package of 200,000 sibling elements (200 KB):
+    libwbxml2's decoding grows with the square of an element's children, so
+    it held a thread for minutes (100 KB: 99 s; the 401 reply, one Status
+    per command, as long again to encode). Now 400 at once, nothing else
+    changes."""
+    app = app_for(op, SQLiteStore(str(tmp_path / "s.db")))
+    body = b"\x02\xa4\x01\x6a\x00\x6d\x2c\x6b" + b"\x13" * 200000 + b"\x01\x01"
+    t = time.monotonic()
+    code, out, _ = call_app(app, srvlib.URL, body, "application/vnd.syncml.dm+wbxml", {})
+    assert code == 400 and b"too many children of one element" in out, out[:200]
+    assert time.monotonic() - t < 2
+    assert Client(new_device(op), app).session().path == ["212"]
