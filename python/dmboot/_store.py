@@ -91,6 +91,24 @@ class Store:
     def delete_session(self, token: str) -> None:
         raise NotImplementedError
 
+    def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
+               next_nonce: bytes, session: Session, ttl: float) -> bool:
+        """A package authenticated: use its nonce once (``used``: "first",
+        the derived client nonce; "next", the device's NextNonce ``nonce``;
+        "chal", the Chal ``nonce`` of session ``token``); only if this call
+        used it, store the device's new NextNonce and the session, and
+        return True."""
+        if used == "first":
+            ok = self.claim_first(devid)
+        elif used == "chal":
+            ok = token is not None and nonce is not None and self.take_chal(token, nonce)
+        else:
+            ok = nonce is not None and self.take_next_nonce(devid, nonce)
+        if ok:
+            self.set_next_nonce(devid, next_nonce)
+            self.put_session(session, ttl)
+        return ok
+
     def close(self) -> None:
         pass
 
@@ -218,6 +236,20 @@ class SQLiteStore(Store):
 
     def delete_session(self, token: str) -> None:
         self._exec("DELETE FROM session WHERE token = ?", (token,))
+
+    def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
+               next_nonce: bytes, session: Session, ttl: float) -> bool:
+        # one transaction: one commit, and no moment where the nonce is used
+        # but the new NextNonce not yet stored
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            ok = Store.accept(self, devid, used, nonce, token, next_nonce, session, ttl)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT" if ok else "ROLLBACK")
+        return ok
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)

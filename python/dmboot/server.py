@@ -109,10 +109,25 @@ def _commands(root: ET.Element) -> List[_Command]:
             if _local(c.tag) != "Final"]
 
 
+class _Header:
+    """A package's SyncHdr values, read from the C parser once."""
+
+    __slots__ = ("_f",)
+
+    def __init__(self, msg: _Header) -> None:
+        self._f = msg.fields()
+
+    def fields(self) -> Dict[str, str]:
+        return self._f
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        return self._f.get(name, default)
+
+
 class _Reply:
     """A reply package, built as XML text."""
 
-    def __init__(self, req: dmboot.SyncMLMessage, msg_id: int) -> None:
+    def __init__(self, req: "_Header", msg_id: int) -> None:
         f = req.fields()
         self.session = f.get("SessionID", "")
         self.msg_ref = f.get("MsgID", "1")
@@ -268,7 +283,7 @@ class DMServer:
         enc = "wbxml" if wbxml else "xml"
         try:
             xml = dmboot.wbxml_to_xml(body) if wbxml else body.decode("utf-8")
-            msg = dmboot.SyncMLMessage.parse(xml)
+            msg = _Header(dmboot.SyncMLMessage.parse(xml))
             # dmboot's reader accepted it (no DTD subset, no entities): the
             # commands' CmdIDs and Statuses come from ElementTree
             root = ET.fromstring(xml.encode("utf-8"))
@@ -299,7 +314,7 @@ class DMServer:
             return None, ""
 
     def _authenticate(self, environ: dict, session: Optional[Session],
-                      msg: dmboot.SyncMLMessage, xml: str, body: bytes, root: ET.Element,
+                      msg: _Header, xml: str, body: bytes, root: ET.Element,
                       hmac: Optional[str], who: str):
         raw_devid = msg.get("Source/LocURI") or ""
         d, devid = self._lookup(raw_devid)
@@ -340,15 +355,16 @@ class DMServer:
         reason, message = result.reason, result.message
         if result.authenticated:
             devid = result.devid  # the normalized DevID, the state's key
-            if source == "first contact":
-                used = self.store.claim_first(devid)
-            elif session is not None and session.chal is not None and nonce == session.chal:
-                used = self.store.take_chal(session.token, nonce)
-            else:
-                used = self.store.take_next_nonce(devid, nonce)  # type: ignore[arg-type]
-            if used:
-                return self._accepted(environ, session, msg, commands, result, devid,
-                                      source, server_nonce, who)
+            kind = ("first" if source == "first contact" else
+                    "chal" if session is not None and nonce == session.chal else "next")
+            next_nonce = dmboot.generate_nonce(self.nonce_len)
+            msg_id = (session.msg_id if session is not None else 0) + 1
+            token = session.token if session is not None else secrets.token_urlsafe(18)
+            new = Session(token, devid, msg.get("SessionID") or "", "auth", None,
+                          session.chals if session else 0, msg_id, result.descriptor_id or "")
+            if self.store.accept(devid, kind, nonce, token, next_nonce, new, self.session_ttl):
+                return self._accepted(environ, new, msg, commands, result, source,
+                                      next_nonce, server_nonce, who)
             # the same package (or another with the same nonce) was accepted
             # meanwhile, here or by another process: a replay, which gets
             # nothing, and leaves the session that won alone
@@ -384,21 +400,16 @@ class DMServer:
                  message, code, chals, self.max_chals, chal_type)
         return reply, {}
 
-    def _accepted(self, environ: dict, session: Optional[Session], msg: dmboot.SyncMLMessage,
-                  commands: List[_Command], result: dmboot.CheckResult, devid: str,
-                  source: str, server_nonce: Optional[bytes], who: str):
-        """Authenticated: 212. server_nonce: the nonce the device last gave
+    def _accepted(self, environ: dict, session: Session, msg: _Header,
+                  commands: List[_Command], result: dmboot.CheckResult, source: str,
+                  next_nonce: bytes, server_nonce: Optional[bytes], who: str):
+        """Authenticated (its nonce used, the new NextNonce and the session
+        stored): the 212 reply. server_nonce: the nonce the device last gave
         the server (None: the derived one)."""
-        next_nonce = dmboot.generate_nonce(self.nonce_len)
-        self.store.set_next_nonce(devid, next_nonce)
-        msg_id = (session.msg_id if session is not None else 0) + 1
-        token = session.token if session is not None else secrets.token_urlsafe(18)
-        self.store.put_session(Session(token, devid, msg.get("SessionID") or "", "auth", None,
-                                       session.chals if session else 0, msg_id,
-                                       result.descriptor_id or ""), self.session_ttl)
+        devid = session.devid
         d = self.registry.find(result.descriptor_id) if result.descriptor_id else None
-        reply = _Reply(msg, msg_id)
-        reply.resp_uri = f"{self._url(environ)}?s={token}"
+        reply = _Reply(msg, session.msg_id)
+        reply.resp_uri = f"{self._url(environ)}?s={session.token}"
         reply.status_hdr(212, (self._chal_type(d), next_nonce))
         reply.status_cmds(commands, 200)
         if self.get_uris:
@@ -414,7 +425,7 @@ class DMServer:
                  result.descriptor_id, stype, "the device's" if server_nonce else "derived")
         return reply, headers
 
-    def _status_package(self, session: Session, msg: dmboot.SyncMLMessage, root: ET.Element,
+    def _status_package(self, session: Session, msg: _Header, root: ET.Element,
                         who: str):
         """The device's answer to a 212 reply: its Statuses (one may carry
         a Chal for the server) and Results. The session ends here."""
