@@ -269,6 +269,24 @@ _TAKE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# a package accepted: its nonce used (once), the new NextNonce and the
+# session stored, all in one atomic step
+_ACCEPT = """
+local ok = false
+if ARGV[1] == 'first' then
+  ok = redis.call('SET', KEYS[1], '1', 'NX')
+elseif ARGV[1] == 'next' then
+  ok = redis.call('GET', KEYS[2]) == ARGV[2]
+else
+  ok = redis.call('HGET', KEYS[3], 'chal') == ARGV[2]
+end
+if not ok then return 0 end
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
+return 1
+"""
 _TAKE_FIELD = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
@@ -295,6 +313,7 @@ class RedisStore(Store):
         self._r.ping()
         self._take = self._r.register_script(_TAKE)
         self._take_field = self._r.register_script(_TAKE_FIELD)
+        self._accept = self._r.register_script(_ACCEPT)
 
     def _c(self):
         if self._pid != os.getpid():  # forked: a pool of its own
@@ -302,6 +321,7 @@ class RedisStore(Store):
             self._r = self._redis.Redis.from_url(self.url)
             self._take = self._r.register_script(_TAKE)
             self._take_field = self._r.register_script(_TAKE_FIELD)
+            self._accept = self._r.register_script(_ACCEPT)
         return self._r
 
     def _k(self, kind: str, key: str) -> str:
@@ -362,6 +382,19 @@ class RedisStore(Store):
 
     def delete_session(self, token: str) -> None:
         self._c().delete(self._k("session", token))
+
+    def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
+               next_nonce: bytes, session: Session, ttl: float) -> bool:
+        self._c()
+        if used == "chal" and token != session.token:
+            return False
+        fields = ["devid", session.devid, "session_id", session.session_id,
+                  "state", session.state, "chals", session.chals, "msg_id", session.msg_id,
+                  "descriptor_id", session.descriptor_id]
+        return self._accept(keys=[self._k("first", devid), self._k("next", devid),
+                                  self._k("session", session.token)],
+                            args=[used, nonce if nonce is not None else b"", next_nonce,
+                                  max(1, int(ttl * 1000)), *fields]) == 1
 
     def close(self) -> None:
         self._r.close()
