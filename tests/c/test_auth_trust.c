@@ -109,6 +109,26 @@ static void test_malformed(void **state)
         {"issuer: A\npublic-key: ed25519 " PK1 "\nkey-ids: a\ndevid-ranges: IMEI:3520*\n"
          "issuer: B\npublic-key: ed25519 " PK2 "\nkey-ids: b\ndevid-ranges: IMEI:35209911*\n",
          8, "devid-range 'IMEI:35209911*' meets issuer 'A''s 'IMEI:3520*' (line 1)"},
+        /* an opaque-looking range that matches other spellings of another
+         * issuer's typed DevIDs (the bare digits, a lowercase prefix, a
+         * separator: the imei normalizer reads them as IMEI:...) meets it
+         * too, in either order: otherwise the first of the two to import a
+         * descriptor would keep the other's out (registry overlap, §5.1) */
+        {"issuer: A\npublic-key: ed25519 " PK1 "\nkey-ids: a\ndevid-ranges: IMEI:35209911*\n"
+         "issuer: B\npublic-key: ed25519 " PK2 "\nkey-ids: b\ndevid-ranges: gx-* 35209911*\n",
+         8, "devid-range '35209911*' meets issuer 'A''s 'IMEI:35209911*' (line 1)"},
+        {"issuer: A\npublic-key: ed25519 " PK1 "\nkey-ids: a\ndevid-ranges: IMEI:35209911*\n"
+         "issuer: B\npublic-key: ed25519 " PK2 "\nkey-ids: b\ndevid-ranges: 3*\n",
+         8, "devid-range '3*' meets issuer 'A''s 'IMEI:35209911*' (line 1)"},
+        {"issuer: B\npublic-key: ed25519 " PK2 "\nkey-ids: b\ndevid-ranges: imei:*\n"
+         "issuer: A\npublic-key: ed25519 " PK1 "\nkey-ids: a\ndevid-ranges: IMEI:35209911*\n",
+         8, "devid-range 'IMEI:35209911*' meets issuer 'B''s 'imei:*' (line 1)"},
+        {"issuer: A\npublic-key: ed25519 " PK1 "\nkey-ids: a\ndevid-ranges: MEID:A00000*\n"
+         "issuer: B\npublic-key: ed25519 " PK2 "\nkey-ids: b\ndevid-ranges: a0*\n",
+         8, "devid-range 'a0*' meets issuer 'A''s 'MEID:A00000*' (line 1)"},
+        {"issuer: A\npublic-key: ed25519 " PK1 "\nkey-ids: a\ndevid-ranges: IMEI:352099110000003\n"
+         "issuer: B\npublic-key: ed25519 " PK2 "\nkey-ids: b\ndevid-ranges: IMEI:-*\n",
+         8, "devid-range 'IMEI:-*' meets issuer 'A''s 'IMEI:352099110000003' (line 1)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dmboot_trust *t = NULL;

@@ -33,6 +33,15 @@ const dmboot_keyring *dmb_registry_keyring(const dmboot_registry *r);
 dmboot_status dmb_keyring_key_for(const dmboot_keyring *kr, const dmboot_descriptor *d,
                                   const uint8_t **key, size_t *key_len, dmboot_error *err);
 
+/* ---- overlap (registry_overlap.c) ---------------------------------------- */
+
+/* Can a string that the opaque pattern p matches be read by the type t
+ * normalizer (imei, meid, esn) as a DevID that one of the typed patterns
+ * (normalized, as a descriptor of type t holds them) covers? Another
+ * spelling: a lowercase prefix, no prefix, separators (issue 14, item 5). */
+bool dmb_spelling_overlap(dmb_devid_type t, const dmb_pattern *typed, size_t typed_count,
+                          const dmb_pattern *p);
+
 /* A public key handle from the raw 32 bytes (RFC 8032). */
 dmboot_status dmb_public_key_from_raw(const uint8_t raw[32], dmboot_public_key **out,
                                       dmboot_error *err);

@@ -132,11 +132,13 @@ static bool covers_some(dmb_devid_type t, const dmb_pattern *q, const char *know
     return ln <= DIGITS[t];
 }
 
-/* Can a string that opaque pattern p matches be read by typed's normalizer
- * as a DevID that typed covers? */
-static bool spelling_overlap(const dmboot_descriptor *typed, const dmb_pattern *p)
+/* Can a string that opaque pattern p matches be read by the type t
+ * normalizer as a DevID that one of the typed patterns covers? */
+bool dmb_spelling_overlap(dmb_devid_type t, const dmb_pattern *typed, size_t typed_count,
+                          const dmb_pattern *p)
 {
-    dmb_devid_type t = typed->devid_type;
+    if ((unsigned)t >= (unsigned)DMB_DEVID_OPAQUE)
+        return false;
     const char *tp = TYPE_PREFIX[t];
     size_t tn = strlen(tp);
     for (int way = 0; way < 3; way++) {
@@ -160,11 +162,16 @@ static bool spelling_overlap(const dmboot_descriptor *typed, const dmb_pattern *
         bool open;
         if (!read_body(t, r, rn, bare, p->prefix, known, &klen, &open))
             continue;
-        for (size_t j = 0; j < typed->pattern_count; j++)
-            if (covers_some(t, &typed->patterns[j], known, klen, open))
+        for (size_t j = 0; j < typed_count; j++)
+            if (covers_some(t, &typed[j], known, klen, open))
                 return true;
     }
     return false;
+}
+
+static bool spelling_overlap(const dmboot_descriptor *typed, const dmb_pattern *p)
+{
+    return dmb_spelling_overlap(typed->devid_type, typed->patterns, typed->pattern_count, p);
 }
 
 /* An opaque descriptor's pattern that matches other spellings of a typed

@@ -117,9 +117,32 @@ static const char *range_problem(const char *r)
     return NULL;
 }
 
-/* Two ranges (devid-match patterns) meet when a DevID could match both. */
+/* Does the range o, read as an opaque pattern, match another spelling of
+ * a DevID that the range t covers as a typed pattern (t starts with a type
+ * prefix, or is a prefix of one)? "35209911*", "imei:*" or "3*" against
+ * "IMEI:35209911*": the imei normalizer reads "352099110000003" and
+ * "imei:352099110000003" as IMEI:352099110000003 (registry_overlap.c). */
+static bool spelled_meet(const dmb_pattern *o, const dmb_pattern *t)
+{
+    static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:"};
+    static const dmb_devid_type TYPES[] = {DMB_DEVID_IMEI, DMB_DEVID_MEID, DMB_DEVID_ESN};
+    for (size_t i = 0; i < 3; i++) {
+        size_t tn = strlen(TYPE_PREFIX[i]);
+        bool typed = t->len >= tn ? memcmp(t->text, TYPE_PREFIX[i], tn) == 0
+                                  : t->prefix && memcmp(t->text, TYPE_PREFIX[i], t->len) == 0;
+        if (typed && dmb_spelling_overlap(TYPES[i], t, 1, o))
+            return true;
+    }
+    return false;
+}
+
+/* Two ranges (devid-match patterns) meet when a DevID could match both:
+ * as the same text, or as two spellings that a typed descriptor's
+ * normalizer reads as one DevID (the registry's overlap rule, §5.1). */
 static bool ranges_meet(const dmb_pattern *a, const dmb_pattern *b)
 {
+    if (spelled_meet(a, b) || spelled_meet(b, a))
+        return true;
     if (a->prefix && b->prefix) {
         size_t n = a->len < b->len ? a->len : b->len;
         return memcmp(a->text, b->text, n) == 0;
