@@ -400,7 +400,22 @@ class RedisStore(Store):
         self._r.close()
 
     def __repr__(self) -> str:
-        return f"<dmboot.server RedisStore {self.url}>"
+        return f"<dmboot.server RedisStore {_without_password(self.url)}>"
+
+
+def _without_password(url: str) -> str:
+    """A store URL for a log line: its password (redis://:PASSWORD@host,
+    rediss://user:PASSWORD@host) replaced by ***."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        u = urlsplit(url)
+        if u.password is None:
+            return url
+        host = u.netloc.rsplit("@", 1)[1]
+        return urlunsplit(u._replace(netloc=f"{u.username or ''}:***@{host}"))
+    except ValueError:
+        return "<a store URL that does not parse>"
 
 
 def open_store(spec: str) -> Store:

@@ -400,3 +400,16 @@ def test_wbxml_of_many_siblings_is_refused_at_once(op, tmp_path):
     assert code == 400 and b"too many children of one element" in out, out[:200]
     assert time.monotonic() - t < 2
     assert Client(new_device(op), app).session().path == ["212"]
+
+
+def test_store_url_password_not_logged():
+    """`serve` logs its store (`store %r`): a Redis URL's password (docs/server.md
+    asks for one) went into the log file as it was."""
+    s = RedisStore.__new__(RedisStore)
+    for url in ("redis://:s3cret@10.0.0.5:6379/0", "rediss://dm:s3cret@redis.op.example/1",
+                "redis://:s3cr@t@10.0.0.5:6379/0"):
+        s.url = url
+        r = repr(s)
+        assert "s3cr" not in r and "***@" in r, r
+    s.url = "redis://10.0.0.5:6379/0"
+    assert repr(s) == "<dmboot.server RedisStore redis://10.0.0.5:6379/0>"
