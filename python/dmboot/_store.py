@@ -91,6 +91,24 @@ class Store:
     def delete_session(self, token: str) -> None:
         raise NotImplementedError
 
+    def rechal(self, s: Session, chals_before: int, ttl: float) -> bool:
+        """Store session ``s`` (a new Chal, ``s.chals`` of them) only if the
+        stored session is still waiting for a Chal answer with
+        ``chals_before`` Chals: of requests of one session racing, one wins,
+        and none overwrites a session whose answer was accepted meanwhile."""
+        cur = self.get_session(s.token)
+        if cur is None or cur.state != "chal" or cur.chals != chals_before:
+            return False
+        self.put_session(s, ttl)
+        return True
+
+    def drop_chal_session(self, token: str) -> None:
+        """Delete the session only while it waits for a Chal answer (not
+        one whose answer was accepted meanwhile)."""
+        cur = self.get_session(token)
+        if cur is not None and cur.state == "chal":
+            self.delete_session(token)
+
     def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
                next_nonce: bytes, session: Session, ttl: float) -> bool:
         """A package authenticated: use its nonce once (``used``: "first",
@@ -237,6 +255,16 @@ class SQLiteStore(Store):
     def delete_session(self, token: str) -> None:
         self._exec("DELETE FROM session WHERE token = ?", (token,))
 
+    def rechal(self, s: Session, chals_before: int, ttl: float) -> bool:
+        now = time.time()
+        cur = self._exec("UPDATE session SET chal = ?, chals = ?, msg_id = ?, expires = ? "
+                         "WHERE token = ? AND state = 'chal' AND chals = ? AND expires >= ?",
+                         (s.chal, s.chals, s.msg_id, now + ttl, s.token, chals_before, now))
+        return cur.rowcount == 1
+
+    def drop_chal_session(self, token: str) -> None:
+        self._exec("DELETE FROM session WHERE token = ? AND state = 'chal'", (token,))
+
     def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
                next_nonce: bytes, session: Session, ttl: float) -> bool:
         # one transaction: one commit, and no moment where the nonce is used
@@ -287,6 +315,19 @@ redis.call('HSET', KEYS[3], unpack(ARGV, 5))
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return 1
 """
+# a new Chal for a session still waiting for an answer with that many Chals
+_RECHAL = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'chal' or redis.call('HGET', KEYS[1], 'chals') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'chal', ARGV[2], 'chals', ARGV[3], 'msg_id', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+"""
+_DROP_CHAL = """
+if redis.call('HGET', KEYS[1], 'state') == 'chal' then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 _TAKE_FIELD = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
@@ -314,6 +355,8 @@ class RedisStore(Store):
         self._take = self._r.register_script(_TAKE)
         self._take_field = self._r.register_script(_TAKE_FIELD)
         self._accept = self._r.register_script(_ACCEPT)
+        self._rechal = self._r.register_script(_RECHAL)
+        self._drop_chal = self._r.register_script(_DROP_CHAL)
 
     def _c(self):
         if self._pid != os.getpid():  # forked: a pool of its own
@@ -322,6 +365,8 @@ class RedisStore(Store):
             self._take = self._r.register_script(_TAKE)
             self._take_field = self._r.register_script(_TAKE_FIELD)
             self._accept = self._r.register_script(_ACCEPT)
+            self._rechal = self._r.register_script(_RECHAL)
+            self._drop_chal = self._r.register_script(_DROP_CHAL)
         return self._r
 
     def _k(self, kind: str, key: str) -> str:
@@ -382,6 +427,16 @@ class RedisStore(Store):
 
     def delete_session(self, token: str) -> None:
         self._c().delete(self._k("session", token))
+
+    def rechal(self, s: Session, chals_before: int, ttl: float) -> bool:
+        self._c()
+        return self._rechal(keys=[self._k("session", s.token)],
+                            args=[str(chals_before), s.chal if s.chal is not None else b"",
+                                  s.chals, s.msg_id, max(1, int(ttl * 1000))]) == 1
+
+    def drop_chal_session(self, token: str) -> None:
+        self._c()
+        self._drop_chal(keys=[self._k("session", token)])
 
     def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
                next_nonce: bytes, session: Session, ttl: float) -> bool:

@@ -378,8 +378,8 @@ class DMServer:
         msg_id = (session.msg_id if session is not None else 0) + 1
         reply = _Reply(msg, msg_id)
         if reason in NO_CHALLENGE or chals > self.max_chals:
-            if session is not None:
-                self.store.delete_session(session.token)
+            if session is not None:  # (not one whose answer was accepted meanwhile)
+                self.store.drop_chal_session(session.token)
             why = "too many Chals in this session" if chals > self.max_chals and \
                 reason not in NO_CHALLENGE else "nothing to challenge"
             log.info("%s REFUSED (%s): %s; 401, no Chal (%s)", who, reason, message, why)
@@ -389,9 +389,20 @@ class DMServer:
         code = 407 if reason == "no-credential" else 401
         chal_nonce = dmboot.generate_nonce(self.nonce_len)
         token = session.token if session is not None else secrets.token_urlsafe(18)
-        self.store.put_session(Session(token, devid, msg.get("SessionID") or "", "chal",
-                                       chal_nonce, chals, msg_id, d.id if d else ""),
-                               self.session_ttl)
+        new = Session(token, devid, msg.get("SessionID") or "", "chal", chal_nonce, chals,
+                      msg_id, d.id if d else "")
+        if session is None:
+            self.store.put_session(new, self.session_ttl)
+        elif not self.store.rechal(new, session.chals, self.session_ttl):
+            # another request of this session changed it since it was read
+            # (its answer accepted, or another Chal given): this one gets
+            # nothing, so that copies sent at once neither get more Chals
+            # than max_chals nor overwrite an accepted session
+            log.info("%s REFUSED (%s): %s; 401, no Chal (the session changed meanwhile)",
+                     who, reason, message)
+            reply.status_hdr(401)
+            reply.status_cmds(commands, 401)
+            return reply, {}
         chal_type = self._chal_type(d)
         reply.resp_uri = f"{self._url(environ)}?s={token}"
         reply.status_hdr(code, (chal_type, chal_nonce))

@@ -413,3 +413,85 @@ def test_store_url_password_not_logged():
         assert "s3cr" not in r and "***@" in r, r
     s.url = "redis://10.0.0.5:6379/0"
     assert repr(s) == "<dmboot.server RedisStore redis://10.0.0.5:6379/0>"
+
+
+def _chal_session(op, app, devno: int):
+    """A device's package 1 without a credential: its Client (nonce set to
+    the Chal's) and the RespURI of the session."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from dmclient import text
+
+    c = Client(new_device(op) if devno is None else op.device("DIGEST", devno))
+    body, h = c.message("5", 1, list(c.package1_commands().values()), with_cred=False)
+    code, out, _ = call_app(app, srvlib.URL, body, "application/vnd.syncml.dm+xml", h)
+    assert code == 200 and b"<Data>407</Data>" in out
+    c.dev.nonce = base64.b64decode(re.search(rb"<NextNonce[^>]*>([^<]+)<", out).group(1))
+    return c, text(ET.fromstring(out), "SyncHdr", "RespURI")
+
+
+def _send_at_once(app, url, packages):
+    import re
+    import threading
+
+    out = [None] * len(packages)
+    barrier = threading.Barrier(len(packages))
+
+    def go(i):
+        body, h = packages[i]
+        barrier.wait()
+        _, o, _ = call_app(app, url, body, "application/vnd.syncml.dm+xml", h)
+        code = re.search(rb"<Cmd>SyncHdr</Cmd>.*?<Data>(\d+)</Data>", o, re.S).group(1)
+        resp = re.search(rb"<RespURI>([^<]*)</RespURI>", o)
+        out[i] = (code.decode(), b"<Chal>" in o and resp is not None and
+                  resp.group(1).decode() == url.replace("&", "&amp;"))
+
+    ts = [threading.Thread(target=go, args=(i,)) for i in range(len(packages))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+def test_chals_per_session_hold_under_concurrency(op, store_factory):
+    """Twelve wrong answers to a session's Chal sent at once each read
+    "1 Chal so far" and each got a new Chal (11 in one session, against a
+    limit of 2): the count is now updated only if no other request of the
+    session changed it meanwhile, so exactly one gets the second Chal of
+    that session (a copy that comes after the session ended starts a new
+    one, with a new token, as any package without one does)."""
+    app = app_for(op, store_factory())
+    c, resp = _chal_session(op, app, None)
+    c.dev.secret = "wrong"
+    wrong = c.message("5", 2, list(c.package1_commands().values()))
+    got = _send_at_once(app, resp, [wrong] * 12)
+    assert all(code == "401" for code, _ in got)
+    assert sum(chal for _, chal in got) == 1, got
+
+
+def test_racing_wrong_answer_leaves_the_winners_session(op, store_factory):
+    """The device's right answer to a Chal and wrong copies sent to its
+    session at once: a wrong copy that read the session before the answer
+    was accepted wrote it back as waiting for a Chal answer (7 times in 20),
+    so the device's Status package (and its Chal to the server) was then
+    refused. Now the accepted session stays as it is."""
+    store = store_factory()
+    app = app_for(op, store)
+    won = 0
+    for _ in range(60):
+        c, resp = _chal_session(op, app, None)
+        good = c.message("5", 2, list(c.package1_commands().values()))
+        secret, c.dev.secret = c.dev.secret, "wrong"
+        wrong = c.message("5", 2, list(c.package1_commands().values()))
+        c.dev.secret = secret
+        got = _send_at_once(app, resp, [good, wrong, wrong, wrong])
+        if got[0][0] != "212":
+            continue  # a wrong copy came first and got the Chal renewed: fair
+        won += 1
+        s = store.get_session(resp.split("?s=", 1)[1])
+        assert s is not None and s.state == "auth", (got, s)
+        if won == 6:
+            break
+    assert won >= 2  # (the right answer is first in most rounds)
