@@ -16,7 +16,8 @@ cmake -S "$src/examples/c" -B "$tmp/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/pr
 cmake --build "$tmp/cmake" >/dev/null
 
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-test "$(pkg-config --modversion dmboot)" = "0.1.0"
+version=$(sed -n 's/^project(dmboot VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+test "$(pkg-config --modversion dmboot)" = "$version"
 cc "$src/examples/c/derive.c" $(pkg-config --cflags --libs dmboot) -o "$tmp/derive-pc"
 
 "$tmp/prefix/bin/dmboot" key new --out "$tmp/k"
