@@ -234,6 +234,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.issuer_key and not args.trust:
         raise SystemExit("dmboot-server: give --issuer-key PEM (repeatable) or --trust FILE")
     _setup_logging(args.log)
+    if args.keyring and not args.trust:
+        # several manufacturers, and nothing bounds what each issuer claims
+        log.warning("WARNING: a keyring without --trust: any trusted issuer may claim any DevID "
+                    "range (another manufacturer's TAC) under its own key-id, and whoever "
+                    "imports first wins; give --trust FILE (docs/authentication.md section 6)")
     try:
         if args.command == "import":
             return cmd_import(args)

@@ -495,3 +495,31 @@ def test_racing_wrong_answer_leaves_the_winners_session(op, store_factory):
         if won == 6:
             break
     assert won >= 2  # (the right answer is first in most rounds)
+
+
+def test_keyring_without_trust_file_is_warned(op, tmp_path):
+    """A keyring means several manufacturers; without --trust nothing bounds
+    what each trusted issuer claims: one manufacturer's descriptor for
+    another's TAC range, under its own key-id and master key, is imported
+    (and whoever imports first wins). import and serve say so in the log."""
+    import logging
+
+    from dmboot._serve import main as serve_main
+
+    kr = tmp_path / "keyring"
+    kr.mkdir()
+    fd = os.open(kr / "operator-acme-2026.key", os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, srvlib.KEY.hex().encode() + b"\n")
+    os.close(fd)
+    log = tmp_path / "import.log"
+    try:
+        rc = serve_main(["import", "--registry", str(tmp_path / "reg"), "--keyring", str(kr),
+                         "--issuer-key", str(op.issuer_pub), "--log", str(log),
+                         *[str(f) for f in op.files]])
+    finally:
+        for h in logging.getLogger().handlers[:]:
+            h.close()
+        logging.getLogger().handlers[:] = []
+    assert rc == 0
+    text = log.read_text()
+    assert "WARNING" in text and "--trust" in text, text
