@@ -211,6 +211,7 @@ class DMServer:
 
     def __init__(self, registry: dmboot.Registry, key: Optional[bytes] = None,
                  store: Optional[Store] = None, *, max_body: int = 1 << 20, session_ttl: float = 300.0, max_chals: int = 2,
+                 max_commands: int = 1000,
                  nonce_len: int = 16, get_uris: Iterable[str] = ("./DevInfo/DevId",),
                  public_url: Optional[str] = None) -> None:
         if store is None:
@@ -219,6 +220,7 @@ class DMServer:
         self.key = key
         self.store = store
         self.max_body = max_body
+        self.max_commands = max_commands
         self.session_ttl = session_ttl
         self.max_chals = max_chals
         self.nonce_len = nonce_len
@@ -289,6 +291,11 @@ class DMServer:
             root = ET.fromstring(xml.encode("utf-8"))
         except (dmboot.Error, UnicodeError, ET.ParseError) as e:
             raise _HTTPError(400, f"malformed SyncML DM package ({enc}): {e}") from None
+        sync_body = _child(root, "SyncBody")
+        if sync_body is not None and len(sync_body) > self.max_commands + 1:  # (+ Final)
+            # each would get a Status: a 1 MiB package of <Get/>s made 17 MB
+            # of reply and a second of work, before any authentication
+            raise _HTTPError(413, f"more than {self.max_commands} commands in a package")
         token = (parse_qs(environ.get("QUERY_STRING", "")).get("s") or [""])[0]
         session = self.store.get_session(token) if token else None
         raw_devid = msg.get("Source/LocURI") or ""

@@ -523,3 +523,20 @@ def test_keyring_without_trust_file_is_warned(op, tmp_path):
     assert rc == 0
     text = log.read_text()
     assert "WARNING" in text and "--trust" in text, text
+
+
+def test_package_of_many_commands_is_refused(op, tmp_path):
+    """An unauthenticated XML package of 170,000 <Get/> (1 MiB) got a 401
+    with a Status for each: 17 MB of reply and a second of a thread per
+    request. A package of more than max_commands (1000) commands is now 413
+    before anything is answered; nothing else changes."""
+    app = app_for(op, SQLiteStore(str(tmp_path / "s.db")))
+    c = Client(new_device(op))
+    body, h = c.message("1", 1, ["<Get/>"] * 170000)
+    t = time.monotonic()
+    code, out, _ = call_app(app, srvlib.URL, body, "application/vnd.syncml.dm+xml", h)
+    assert code == 413 and b"commands" in out, (code, out[:200])
+    assert len(out) < 1000 and time.monotonic() - t < 1
+    body, h = c.message("1", 1, ["<Get/>"] * 1001)
+    assert call_app(app, srvlib.URL, body, "application/vnd.syncml.dm+xml", h)[0] == 413
+    assert Client(c.dev, app).session().path == ["212"]
