@@ -27,13 +27,16 @@ from .server import DMServer, import_descriptors, open_store
 log = logging.getLogger("dmboot.server")
 
 
-def _verifier(args: argparse.Namespace, key: Optional[bytes], keyring: object) -> dmboot.Verifier:
+def _verifier(args: argparse.Namespace, key: Optional[bytes], keyring: object,
+              validity: bool = True) -> dmboot.Verifier:
     """The operator's policy: the issuer's signature and the MAC must both be
-    there and verify, and the descriptor must be valid now; with a trust
-    file, within its issuer's scope (its key-ids and DevID ranges)."""
+    there and verify, and the descriptor must be valid now (validity=False:
+    at serve's start, where validity is left to every check, so that a
+    batch that expired does not stop the server from starting); with a
+    trust file, within its issuer's scope (its key-ids and DevID ranges)."""
     issuers = [dmboot.PublicKey.load(p) for p in args.issuer_key or ()]
     kw: Dict[str, object] = {"issuer_keys": issuers, "require_signature": True,
-                             "require_mac": True}
+                             "require_mac": True, "ignore_validity": not validity}
     if args.trust:
         kw["trust"] = dmboot.Trust.load(args.trust)
     if keyring is not None:
@@ -113,7 +116,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     key, keyring = _keys(args)
     registry = dmboot.Registry(keyring=keyring)
-    registry.load_dir(args.registry, _verifier(args, key, keyring))
+    # every check looks at validity (omadm.md section 5, step 0): an expired
+    # batch is loaded and its devices get 401 (not-valid), while loading is
+    # all or nothing, so checking it here would keep the whole server down
+    registry.load_dir(args.registry, _verifier(args, key, keyring, validity=False))
     store = open_store(args.store)
     app = DMServer(registry, key, store, max_body=args.max_body,
                    session_ttl=args.session_ttl, public_url=args.public_url)

@@ -221,3 +221,39 @@ def test_kill9_under_load(op, tmp_path):
                 + log.count(f"AUTHENTICATED as {c.dev.devid} (syncml:auth-MAC, first contact)") == 1
     finally:
         assert s2.stop() == 0
+
+
+def test_serve_starts_with_an_expired_batch(op, tmp_path):
+    """serve verified the registry at start-up with the validity check, and
+    loading is all or nothing: once any batch's not-after had passed, the
+    server no longer started at all (a restart, a deploy, a crash), and no
+    device of any manufacturer authenticated. Validity is checked at every
+    check (omadm.md §5 step 0), so serve now loads an expired batch and its
+    devices get 401 without a Chal, the others 212."""
+    import dmboot
+
+    reg = tmp_path / "registry"
+    reg.mkdir()
+    for f in op.files:
+        (reg / f.name).write_text(f.read_text())
+    sk = dmboot.SigningKey.generate()
+    pub = tmp_path / "old-issuer.pub"
+    pub.write_text(sk.public_pem())
+    text = srvlib.DESCRIPTOR.format(auth="DIGEST", auth_l="old", prefix="35209913",
+                                    today="2020-01-01", until="2021-12-31")
+    (reg / "srv-old.desc").write_text(
+        dmboot.Descriptor.parse(text).sign(key=srvlib.KEY, signing_key=sk,
+                                           update_key_check=True))
+    s = srvlib.Served(op, f"sqlite:{tmp_path / 'n.db'}", registry=reg,
+                      extra=["--issuer-key", str(pub)])
+    try:
+        assert Client(device(op, s.url)).session().path == ["212"]
+        old = dmboot.Registry()
+        old.load_dir(reg)
+        acc = old.find("srv-old").derive("IMEI:" + srvlib.luhn("35209913000001"), key=srvlib.KEY)
+        from dmclient import Device
+        dev = Device.from_account(acc, s.url, old.find("srv-old"))
+        assert Client(dev).session().path == ["401"]  # not-valid: no Chal
+    finally:
+        assert s.stop() == 0
+    assert "not-valid" in s.log_text()
