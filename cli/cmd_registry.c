@@ -72,6 +72,24 @@ static const char *colliding_file(const dmboot_registry *reg, const dmboot_descr
     return NULL;
 }
 
+/* A keyring of several key-ids serves several manufacturers: without a
+ * trust file nothing bounds the DevID ranges each issuer may claim, and the
+ * first to import another's range would shut it out and derive its devices'
+ * accounts (authentication.md §6). Refuse that import rather than warn. */
+static bool keyring_of_one(const char *dir)
+{
+    dmboot_keyring *kr = cli_load_keyring(dir);
+    if (kr == NULL)
+        return false;
+    size_t n = dmboot_keyring_count(kr);
+    dmboot_keyring_free(kr);
+    if (n > 1)
+        cli_error("registry add: a keyring of %zu key-ids (several manufacturers) needs "
+                  "--trust FILE, which bounds the key-ids and DevID ranges each issuer may "
+                  "claim (docs/authentication.md section 6)", n);
+    return n <= 1;
+}
+
 int cmd_registry_add(const cli_command *cmd, int argc, char **argv)
 {
     const char *dir = NULL, *descriptor = NULL;
@@ -103,6 +121,8 @@ int cmd_registry_add(const cli_command *cmd, int argc, char **argv)
     int rc = cli_verify_opts_check(cmd, &o, descriptor);
     if (rc != EXIT_OK)
         return rc;
+    if (o.keyring != NULL && o.trust == NULL && !keyring_of_one(o.keyring))
+        return EXIT_FAIL;
 
     rc = EXIT_FAIL;
     int lock = -1;

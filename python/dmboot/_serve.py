@@ -49,7 +49,15 @@ def _verifier(args: argparse.Namespace, key: Optional[bytes], keyring: object,
 def _keys(args: argparse.Namespace):
     """(master key, keyring): exactly one of them."""
     if args.keyring:
-        return None, dmboot.Keyring.load_dir(args.keyring)
+        keyring = dmboot.Keyring.load_dir(args.keyring)
+        if len(keyring) > 1 and not args.trust:
+            # several manufacturers: without scopes the first to import
+            # another's DevID range shuts it out and holds its devices
+            raise SystemExit(
+                f"dmboot-server: a keyring of {len(keyring)} key-ids (several manufacturers) "
+                "needs --trust FILE, which bounds the key-ids and DevID ranges each issuer "
+                "may claim (docs/authentication.md section 6)")
+        return None, keyring
     return dmboot.load_key(args.key), None
 
 
@@ -227,7 +235,7 @@ def parser() -> argparse.ArgumentParser:
                    help="open connections per worker (1000)")
     s.add_argument("--read-timeout", type=int, default=20,
                    help="seconds a connection may stay idle, headers or body (20)")
-    s.add_argument("--max-body", type=int, default=1 << 20, help="largest package (1 MiB)")
+    s.add_argument("--max-body", type=int, default=256 << 10, help="largest package (256 KiB)")
     s.add_argument("--session-ttl", type=float, default=300.0,
                    help="seconds a session (its token and Chal nonce) lives (300)")
     s.add_argument("--public-url", help="the URL devices reach this server by (for RespURI; "

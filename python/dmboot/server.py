@@ -210,7 +210,7 @@ class DMServer:
     store."""
 
     def __init__(self, registry: dmboot.Registry, key: Optional[bytes] = None,
-                 store: Optional[Store] = None, *, max_body: int = 1 << 20, session_ttl: float = 300.0, max_chals: int = 2,
+                 store: Optional[Store] = None, *, max_body: int = 256 << 10, session_ttl: float = 300.0, max_chals: int = 2,
                  max_commands: int = 1000,
                  nonce_len: int = 16, get_uris: Iterable[str] = ("./DevInfo/DevId",),
                  public_url: Optional[str] = None) -> None:

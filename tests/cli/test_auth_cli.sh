@@ -299,9 +299,19 @@ sed -e 's/^key-id: .*/key-id: globex-key/' pristine.desc > claims.desc
 "$dmboot" sign --descriptor claims.desc --key master.key --key-check >/dev/null
 run 1 "$dmboot" verify --descriptor claims.desc --keyring keyring --at 2026-06-01
 expect_err "the master key of key-id 'globex-key' gives key check"
-# registry add with the keyring
-run 0 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --at 2026-06-01
-run 1 "$dmboot" registry add --registry kreg --descriptor unknown.desc --keyring keyring --at 2026-06-01
+# registry add with the keyring: two key-ids are two manufacturers, and
+# without a trust file nothing bounds what each issuer claims: refused
+run 1 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --at 2026-06-01
+expect_err "registry add: a keyring of 2 key-ids (several manufacturers) needs --trust FILE"
+[ ! -e kreg/cli-auth-001.desc ] || fail "a keyring without a trust file imported"
+cat > kr.trust <<TRUST
+issuer: CLI Test Devices
+public-key: ed25519 $(openssl pkey -pubin -in issuer.pub -outform DER | tail -c 32 | base64)
+key-ids: cli-key initech-key
+devid-ranges: IMEI:35000011* IMEI:490154203237518
+TRUST
+run 0 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --trust kr.trust --at 2026-06-01
+run 1 "$dmboot" registry add --registry kreg --descriptor unknown.desc --keyring keyring --trust kr.trust --at 2026-06-01
 expect_err "its key-id 'initech-key' is not in the keyring"
 [ ! -e kreg/unknown.desc ] || fail "an unknown key-id was added"
 # the keyring's files: private, no symbolic link
@@ -310,7 +320,7 @@ run 1 "$dmboot" verify --descriptor batch.desc --keyring keyring --at 2026-06-01
 expect_err "keyring: key file keyring/globex-key.key is accessible by group or others (mode 0644)"
 chmod 600 keyring/globex-key.key
 ln -s ../master.key keyring/alias.key
-run 1 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --at 2026-06-01
+run 1 "$dmboot" registry add --registry kreg --descriptor batch.desc --keyring keyring --trust kr.trust --at 2026-06-01
 expect_err "keyring/alias.key is a symbolic link"
 rm keyring/alias.key
 run 2 "$dmboot" verify --descriptor batch.desc --keyring keyring --key master.key

@@ -525,12 +525,39 @@ def test_keyring_without_trust_file_is_warned(op, tmp_path):
     assert "WARNING" in text and "--trust" in text, text
 
 
+def test_keyring_of_two_without_trust_file_is_refused(op, tmp_path):
+    """Two key-ids are two manufacturers: without --trust, ACME's descriptor
+    for Globex's TAC range (under ACME's own key-id and master key) would be
+    imported and shut Globex's out. import and serve refuse to start."""
+    import logging
+
+    from dmboot._serve import main as serve_main
+
+    kr = tmp_path / "keyring"
+    kr.mkdir()
+    for kid in ("operator-acme-2026", "operator-globex-2026"):
+        fd = os.open(kr / f"{kid}.key", os.O_WRONLY | os.O_CREAT, 0o600)
+        os.write(fd, os.urandom(32).hex().encode() + b"\n")
+        os.close(fd)
+    for cmd in ("import", "serve"):
+        argv = [cmd, "--registry", str(tmp_path / "reg"), "--keyring", str(kr),
+                "--issuer-key", str(op.issuer_pub)]
+        try:
+            with pytest.raises(SystemExit) as e:
+                serve_main(argv + ([str(f) for f in op.files] if cmd == "import" else []))
+        finally:
+            logging.getLogger().handlers[:] = []
+        assert "a keyring of 2 key-ids (several manufacturers) needs --trust FILE" in str(e.value)
+    assert not (tmp_path / "reg").exists() or not any((tmp_path / "reg").iterdir())
+
+
 def test_package_of_many_commands_is_refused(op, tmp_path):
     """An unauthenticated XML package of 170,000 <Get/> (1 MiB) got a 401
     with a Status for each: 17 MB of reply and a second of a thread per
     request. A package of more than max_commands (1000) commands is now 413
-    before anything is answered; nothing else changes."""
-    app = app_for(op, SQLiteStore(str(tmp_path / "s.db")))
+    before anything is answered; nothing else changes. (The default
+    max_body, 256 KiB, refuses this one by its size already.)"""
+    app = app_for(op, SQLiteStore(str(tmp_path / "s.db")), max_body=1 << 20)
     c = Client(new_device(op))
     body, h = c.message("1", 1, ["<Get/>"] * 170000)
     t = time.monotonic()
