@@ -1,7 +1,7 @@
 # The Debian package (CPack DEB), made by scripts/make-deb and tested on a
 # clean Debian 12 by `scripts/check-dist deb`. One package, dmboot, with
 # everything the full build installs under /usr:
-#   the dmboot command and its man page, libdmboot.so.0 and libdmboot.a,
+#   the dmboot command and its man page, libdmboot.so.0.Y and libdmboot.a,
 #   the headers, the CMake package (find_package(dmboot)), dmboot.pc, and the
 #   Lua modules (lib/<multiarch>/lua/<abi>/dmboot/native.so, share/lua/<abi>/dmboot.lua).
 # Depends come from dpkg-shlibdeps (libc6, libssl3); what building against

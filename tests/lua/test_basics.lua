@@ -6,7 +6,7 @@ local tests = {}
 local function test(name, fn) tests[#tests + 1] = { name, fn } end
 
 test("version", function()
-    T.eq(dmboot._VERSION, "0.1.0")
+    T.eq(dmboot._VERSION, "0.2.0")
     T.eq(dmboot.native.dmboot_version(), dmboot._VERSION)
 end)
 

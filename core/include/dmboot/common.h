@@ -34,11 +34,11 @@ extern "C" {
 #endif
 
 #define DMBOOT_VERSION_MAJOR 0
-#define DMBOOT_VERSION_MINOR 1
+#define DMBOOT_VERSION_MINOR 2
 #define DMBOOT_VERSION_PATCH 0
-#define DMBOOT_VERSION_STRING "0.1.0"
+#define DMBOOT_VERSION_STRING "0.2.0"
 
-/* The library's version string, e.g. "0.1.0". */
+/* The library's version string, e.g. "0.2.0". */
 DMBOOT_EXPORT const char *dmboot_version(void);
 
 /* ------------------------------------------------------------------ */

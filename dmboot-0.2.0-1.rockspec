@@ -8,11 +8,11 @@
 --   luarocks --lua-version 5.4 --tree /opt/rocks make
 rockspec_format = "3.0"
 package = "dmboot"
-version = "0.1.0-1"
+version = "0.2.0-1"
 source = {
    -- Not fetched by `luarocks make`, which builds the checkout it runs in.
    url = "git+https://example.invalid/dmboot.git",
-   tag = "v0.1.0",
+   tag = "v0.2.0",
 }
 description = {
    summary = "OMA DM factory bootstrap: descriptors, derivation of DM accounts, credentials",
