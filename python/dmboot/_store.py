@@ -155,6 +155,52 @@ CREATE TABLE IF NOT EXISTS session (
 CREATE INDEX IF NOT EXISTS session_expires ON session(expires);
 """
 
+# A package accepted, as ONE statement (so one transaction whose write lock
+# is held only inside SQLite's C code: a transaction of several statements
+# held the lock while its thread waited for the GIL between them, and every
+# other writer -- thread or process -- slept in SQLite's busy handler).
+# Per connection (TEMP): an INSERT into this view runs the trigger of its
+# ``used``. Step 1 uses the nonce once and stores the device's new NextNonce
+# (only if the nonce was still unused); step 2 stores the session only if
+# step 1 did (the new NextNonce is fresh random: only step 1 of this very
+# statement can have stored it). Nothing changed: the nonce was used.
+_ACCEPT_SQL = """
+CREATE TEMP VIEW IF NOT EXISTS dmboot_accept (used, devid, nonce, token, next_nonce, s_token,
+    s_devid, session_id, state, chal, chals, msg_id, descriptor_id, now, expires) AS
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL;
+CREATE TEMP TRIGGER IF NOT EXISTS dmboot_accept_first INSTEAD OF INSERT ON dmboot_accept
+WHEN NEW.used = 'first' BEGIN
+    INSERT INTO device (devid, first_used, next_nonce) VALUES (NEW.devid, 1, NEW.next_nonce)
+        ON CONFLICT(devid) DO UPDATE SET first_used = 1, next_nonce = excluded.next_nonce
+        WHERE first_used = 0;
+    INSERT OR REPLACE INTO session SELECT NEW.s_token, NEW.s_devid, NEW.session_id, NEW.state,
+        NEW.chal, NEW.chals, NEW.msg_id, NEW.descriptor_id, NEW.expires
+        WHERE EXISTS (SELECT 1 FROM device WHERE devid = NEW.devid
+                      AND next_nonce = NEW.next_nonce);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS dmboot_accept_next INSTEAD OF INSERT ON dmboot_accept
+WHEN NEW.used = 'next' AND NEW.nonce IS NOT NULL BEGIN
+    UPDATE device SET next_nonce = NEW.next_nonce
+        WHERE devid = NEW.devid AND next_nonce = NEW.nonce;
+    INSERT OR REPLACE INTO session SELECT NEW.s_token, NEW.s_devid, NEW.session_id, NEW.state,
+        NEW.chal, NEW.chals, NEW.msg_id, NEW.descriptor_id, NEW.expires
+        WHERE EXISTS (SELECT 1 FROM device WHERE devid = NEW.devid
+                      AND next_nonce = NEW.next_nonce);
+END;
+CREATE TEMP TRIGGER IF NOT EXISTS dmboot_accept_chal INSTEAD OF INSERT ON dmboot_accept
+WHEN NEW.used = 'chal' AND NEW.nonce IS NOT NULL AND NEW.token = NEW.s_token BEGIN
+    INSERT INTO device (devid, next_nonce) SELECT NEW.devid, NEW.next_nonce
+        WHERE EXISTS (SELECT 1 FROM session WHERE token = NEW.token AND chal = NEW.nonce
+                      AND expires >= NEW.now)
+        ON CONFLICT(devid) DO UPDATE SET next_nonce = excluded.next_nonce;
+    INSERT OR REPLACE INTO session SELECT NEW.s_token, NEW.s_devid, NEW.session_id, NEW.state,
+        NEW.chal, NEW.chals, NEW.msg_id, NEW.descriptor_id, NEW.expires
+        WHERE EXISTS (SELECT 1 FROM device WHERE devid = NEW.devid
+                      AND next_nonce = NEW.next_nonce);
+END;
+"""
+
 
 class SQLiteStore(Store):
     """The embedded default: a SQLite file in WAL mode. Each thread has its
@@ -186,6 +232,7 @@ class SQLiteStore(Store):
                                  check_same_thread=True)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={self.sync.upper()}")
+            db.executescript(_ACCEPT_SQL)  # (TEMP: this connection's; writes nothing)
             self._local.db = db
         return db
 
@@ -267,16 +314,25 @@ class SQLiteStore(Store):
 
     def accept(self, devid: str, used: str, nonce: Optional[bytes], token: Optional[str],
                next_nonce: bytes, session: Session, ttl: float) -> bool:
-        # one transaction: one commit, and no moment where the nonce is used
-        # but the new NextNonce not yet stored
+        # one statement, so one transaction and one commit: no moment where
+        # the nonce is used but the new NextNonce or the session not stored
+        # (_ACCEPT_SQL); it changed rows only if it used the nonce
+        if used not in ("first", "next", "chal") or (used != "first" and nonce is None):
+            return False
+        if used == "chal" and token != session.token:
+            return False
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            ok = Store.accept(self, devid, used, nonce, token, next_nonce, session, ttl)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT" if ok else "ROLLBACK")
+        now = time.time()
+        before = db.total_changes
+        db.execute("INSERT INTO dmboot_accept (used, devid, nonce, token, next_nonce, s_token, "
+                   "s_devid, session_id, state, chal, chals, msg_id, descriptor_id, now, expires) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (used, devid, nonce, token, next_nonce, session.token, session.devid,
+                    session.session_id, session.state, session.chal, session.chals,
+                    session.msg_id, session.descriptor_id, now, now + ttl))
+        ok = db.total_changes != before
+        if ok and session.token[-1:] == "A":  # now and then (1 in 64), forget expired sessions
+            db.execute("DELETE FROM session WHERE expires < ?", (now,))
         return ok
 
     def close(self) -> None:

@@ -567,3 +567,59 @@ def test_package_of_many_commands_is_refused(op, tmp_path):
     body, h = c.message("1", 1, ["<Get/>"] * 1001)
     assert call_app(app, srvlib.URL, body, "application/vnd.syncml.dm+xml", h)[0] == 413
     assert Client(c.dev, app).session().path == ["212"]
+
+
+@pytest.mark.parametrize("used", ["first", "next", "chal"])
+def test_store_accept_uses_a_nonce_once_in_one_step(store_factory, used):
+    """Store.accept (SQLite: now one statement, the write lock held only
+    inside SQLite): of 8 connections accepting the same nonce at once,
+    exactly one wins; a refused accept changes nothing (the winner's
+    NextNonce and session stay, no session of the loser's appears)."""
+    import threading
+
+    from dmboot.server import Session
+
+    devid, tok = "IMEI:352099120000019", "tok-" + used
+    setup = store_factory()
+    old = b"old-next-nonce-0"
+    chal = b"chal-nonce-00000"
+    if used == "next":
+        setup.set_next_nonce(devid, old)
+    if used == "chal":
+        setup.put_session(Session(tok, devid, "7", "chal", chal, 1, 1, "srv-digest"), 300)
+    nonce = {"first": None, "next": old, "chal": chal}[used]
+    n = 8
+    stores = [store_factory() for _ in range(n)]
+    barrier = threading.Barrier(n)
+    won = [False] * n
+
+    def go(i: int) -> None:
+        s = Session(tok if used == "chal" else f"{tok}-{i}", devid, "7", "auth", None, 1, 2,
+                    "srv-digest")
+        barrier.wait()
+        won[i] = stores[i].accept(devid, used, nonce, tok if used == "chal" else None,
+                                  f"next-{i:011d}".encode(), s, 300)
+
+    ts = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert won.count(True) == 1, won
+    w = won.index(True)
+    first, nxt, _ = setup.device(devid)
+    assert nxt == f"next-{w:011d}".encode()
+    assert first == (used == "first")
+    for i in range(n):
+        got = setup.get_session(tok if used == "chal" else f"{tok}-{i}")
+        if used == "chal" or i == w:
+            assert got is not None and got.state == "auth" and got.chal is None
+        else:
+            assert got is None
+    # and again: the nonce is gone
+    s = Session(tok if used == "chal" else tok + "-again", devid, "7", "auth", None, 1, 3, "x")
+    assert not setup.accept(devid, used, nonce, tok if used == "chal" else None,
+                            b"next-again-0000", s, 300)
+    assert setup.device(devid)[1] == f"next-{w:011d}".encode()
+    for st in stores + [setup]:
+        st.close()

@@ -257,3 +257,28 @@ def test_serve_starts_with_an_expired_batch(op, tmp_path):
     finally:
         assert s.stop() == 0
     assert "not-valid" in s.log_text()
+
+
+def test_channel_not_polled_for_output_while_its_task_runs():
+    """waitress asked poll() for POLLOUT on a channel whose task was still
+    sending its response: poll() returned at once, the main loop went round
+    (160 times per request under load, 5-10 ms of CPU each, holding the
+    GIL the task needed) and one worker fell to ~150 first contacts/s."""
+    from dmboot._serve import _channel_class
+
+    Channel = _channel_class()
+
+    class Adj:
+        outbuf_high_watermark = 1 << 20
+
+    c = Channel.__new__(Channel)  # (no socket: only writable() is asked)
+    c.adj = Adj()
+    c.requests, c.total_outbufs_len = [object()], 100
+    c.will_close = c.close_when_flushed = False
+    assert not c.writable()  # the task sends, and pulls the trigger at its end
+    c.requests = []
+    assert c.writable()  # the task ended: the loop flushes what is left
+    c.requests, c.total_outbufs_len = [object()], (1 << 20) + 1
+    assert c.writable()  # over the high-water mark: the task waits for the loop
+    c.total_outbufs_len, c.will_close = 100, True
+    assert c.writable()
