@@ -145,13 +145,13 @@ def _worker(app: DMServer, sock: socket.socket, args: argparse.Namespace) -> Non
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    key, keyring = _keys(args)  # the configuration's refusals first
     try:
         import waitress  # noqa: F401
     except ImportError:
         print("dmboot-server serve needs waitress: pip install 'dmboot[server]' "
               "(Debian: python3-waitress)", file=sys.stderr)
         return 2
-    key, keyring = _keys(args)
     registry = dmboot.Registry(keyring=keyring)
     # every check looks at validity (omadm.md section 5, step 0): an expired
     # batch is loaded and its devices get 401 (not-valid), while loading is
