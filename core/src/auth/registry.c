@@ -3,7 +3,6 @@
  * that do not overlap, answering "which descriptor covers this DevID".
  * Read-only calls may run in several threads at once.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,71 +199,6 @@ static dmboot_status prefix_error(dmboot_error *err, dmboot_status st, const cha
     return st;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_desc_name(const char *name)
-{
-    size_t n = strlen(name), k = sizeof DESC_SUFFIX - 1;
-    return n > k && strcmp(name + n - k, DESC_SUFFIX) == 0;
-}
-
-/* The names of the *.desc entries of dir, sorted (a stable order makes
- * errors reproducible). */
-static dmboot_status list_dir(const char *dir, char ***names_out, size_t *count_out,
-                              dmboot_error *err)
-{
-    DIR *dh = opendir(dir);
-    if (dh == NULL) {
-        char eb[128];
-        return dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot open directory %s: %s", dir,
-                        dmb_strerrno(errno, eb));
-    }
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    dmboot_status st = DMBOOT_OK;
-    struct dirent *e;
-    errno = 0;
-    while ((e = readdir(dh)) != NULL) {
-        if (!is_desc_name(e->d_name))
-            continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **n = realloc(names, cap * sizeof *n);
-            if (n == NULL) {
-                st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
-                break;
-            }
-            names = n;
-        }
-        if ((names[count] = strdup(e->d_name)) == NULL) {
-            st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
-            break;
-        }
-        count++;
-        errno = 0;
-    }
-    if (st == DMBOOT_OK && errno != 0) {
-        char eb[128];
-        st = dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot read directory %s: %s", dir,
-                      dmb_strerrno(errno, eb));
-    }
-    closedir(dh);
-    if (st != DMBOOT_OK) {
-        for (size_t i = 0; i < count; i++)
-            free(names[i]);
-        free(names);
-        return st;
-    }
-    if (count > 1)
-        qsort(names, count, sizeof *names, compare_names);
-    *names_out = names;
-    *count_out = count;
-    return DMBOOT_OK;
-}
-
 dmboot_status dmboot_registry_load_dir(dmboot_registry *r, const char *dir,
                                        const dmboot_verifier *v, dmboot_error *err)
 {
@@ -272,19 +206,15 @@ dmboot_status dmboot_registry_load_dir(dmboot_registry *r, const char *dir,
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
     char **names = NULL;
     size_t count = 0, keep = r->count;
-    dmboot_status st = list_dir(dir, &names, &count, err);
+    dmboot_status st = dmb_dir_list(dir, "directory", DESC_SUFFIX, false, &names, &count, err);
     if (st != DMBOOT_OK)
         return st;
-    size_t dir_len = strlen(dir);
     for (size_t i = 0; i < count && st == DMBOOT_OK; i++) {
-        size_t plen = dir_len + 1 + strlen(names[i]) + 1;
-        char *path = malloc(plen);
+        char *path = dmb_path_join(dir, names[i]);
         if (path == NULL) {
             st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
             break;
         }
-        bool slash = dir_len > 0 && dir[dir_len - 1] == '/';
-        snprintf(path, plen, "%s%s%s", dir, slash ? "" : "/", names[i]);
         struct stat sb;
         dmboot_descriptor *d = NULL;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -299,9 +229,7 @@ dmboot_status dmboot_registry_load_dir(dmboot_registry *r, const char *dir,
         dmboot_descriptor_free(d);
         free(path);
     }
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
+    dmb_names_free(names, count);
     if (st != DMBOOT_OK) {
         truncate_to(r, keep); /* all or nothing */
         return st;

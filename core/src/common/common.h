@@ -62,6 +62,19 @@ dmboot_status dmb_read_fd(int fd, size_t max, dmboot_status too_large, const cha
 dmboot_status dmb_read_secret_file(const char *path, const char *what, size_t max,
                                    char **out, size_t *out_len, dmboot_error *err);
 
+/* The names of the entries of directory `dir` longer than and ending in
+ * `suffix` (not starting with '.' when skip_hidden), each malloc'd, sorted
+ * by strcmp: a stable order makes load errors reproducible. `what` names
+ * the directory in errors ("cannot read keyring directory D: ..."). Free
+ * with dmb_names_free. */
+dmboot_status dmb_dir_list(const char *dir, const char *what, const char *suffix,
+                           bool skip_hidden, char ***names, size_t *count,
+                           dmboot_error *err);
+void dmb_names_free(char **names, size_t count);
+
+/* dir "/" name (one slash), malloc'd; NULL when out of memory. */
+char *dmb_path_join(const char *dir, const char *name);
+
 /* Thread-safe text for an errno value. */
 const char *dmb_strerrno(int e, char buf[128]);
 

@@ -5,7 +5,6 @@
  * key file per key-id, DIR/<key-id>.key, each read with the key file
  * checks (no symbolic link, mode & 077 == 0).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,68 +186,26 @@ void dmb_keyring_list(const dmboot_keyring *kr, char *out, size_t cap)
     }
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 dmboot_status dmboot_keyring_load_dir(dmboot_keyring *kr, const char *dir, dmboot_error *err)
 {
     if (kr == NULL || dir == NULL)
         return dmb_fail(err, DMBOOT_ERR_INVALID_ARGUMENT, 0, "NULL argument");
-    DIR *dh = opendir(dir);
-    if (dh == NULL) {
-        char eb[128];
-        return dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot open keyring directory %s: %s", dir,
-                        dmb_strerrno(errno, eb));
-    }
     char **names = NULL;
-    size_t count = 0, cap = 0, keep = kr->count;
-    dmboot_status st = DMBOOT_OK;
-    struct dirent *e;
-    errno = 0;
-    while ((e = readdir(dh)) != NULL) {
-        size_t n = strlen(e->d_name), k = sizeof KEY_SUFFIX - 1;
-        if (e->d_name[0] == '.' || n <= k || strcmp(e->d_name + n - k, KEY_SUFFIX) != 0)
-            continue; /* ".", "..", hidden files, other files */
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (nn == NULL) {
-                st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
-                break;
-            }
-            names = nn;
-        }
-        if ((names[count] = strdup(e->d_name)) == NULL) {
-            st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
-            break;
-        }
-        count++;
-        errno = 0;
-    }
-    if (st == DMBOOT_OK && errno != 0) {
-        char eb[128];
-        st = dmb_fail(err, DMBOOT_ERR_IO, 0, "cannot read keyring directory %s: %s", dir,
-                      dmb_strerrno(errno, eb));
-    }
-    closedir(dh);
-    if (st == DMBOOT_OK && count == 0)
+    size_t count = 0, keep = kr->count;
+    dmboot_status st = dmb_dir_list(dir, "keyring directory", KEY_SUFFIX, true, &names, &count,
+                                    err);
+    if (st != DMBOOT_OK)
+        return st;
+    if (count == 0)
         st = dmb_fail(err, DMBOOT_ERR_KEY, 0,
                       "keyring directory %s holds no key file (<key-id>.key)", dir);
-    if (st == DMBOOT_OK && count > 1)
-        qsort(names, count, sizeof *names, compare_names);
-    size_t dir_len = strlen(dir);
-    bool slash = dir_len > 0 && dir[dir_len - 1] == '/';
     for (size_t i = 0; i < count && st == DMBOOT_OK; i++) {
         size_t id_len = strlen(names[i]) - (sizeof KEY_SUFFIX - 1);
-        size_t plen = dir_len + 1 + strlen(names[i]) + 1;
-        char *path = malloc(plen);
+        char *path = dmb_path_join(dir, names[i]);
         if (path == NULL) {
             st = dmb_fail(err, DMBOOT_ERR_NO_MEMORY, 0, "out of memory");
             break;
         }
-        snprintf(path, plen, "%s%s%s", dir, slash ? "" : "/", names[i]);
         if (!dmb_key_id_ok(names[i], id_len)) {
             st = dmb_fail(err, DMBOOT_ERR_KEY, 0,
                           "keyring file %s: its name is not <key-id>.key with a key-id of "
@@ -264,9 +221,7 @@ dmboot_status dmboot_keyring_load_dir(dmboot_keyring *kr, const char *dir, dmboo
         }
         free(path);
     }
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
+    dmb_names_free(names, count);
     if (st != DMBOOT_OK) {
         /* all or nothing */
         if (kr->count > keep)
