@@ -706,11 +706,13 @@ static void test_hostile_input(void **state)
     dmboot_free(x, n);
 }
 
-/* Decode w in a child process, so that a libwbxml2 abort (an assert) or
- * crash fails this test instead of ending it: the child reports the status
- * and the message's first bytes through a pipe; the parent insists on a
- * normal exit, DMBOOT_ERR_SYNTAX, and a message saying why. */
-static void expect_refused_in_child(const uint8_t *w, size_t len, const char *why)
+/* Run body(arg, out, cap) in a child process, so that an abort (a
+ * libwbxml2 assert) or a crash there fails the test instead of ending it;
+ * the text body writes into out comes back NUL-terminated in got. Returns
+ * the child's wait status. */
+typedef int (*child_body)(const void *arg, char *out, size_t cap);
+
+static int run_in_child(child_body body, const void *arg, char *got, size_t cap)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -719,26 +721,48 @@ static void expect_refused_in_child(const uint8_t *w, size_t len, const char *wh
     assert_true(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
-        char *x = NULL;
-        size_t n = 0;
-        dmboot_error err;
-        memset(&err, 0, sizeof err);
-        dmboot_status st = dmboot_wbxml_to_xml(w, len, &x, &n, &err);
-        char out[sizeof err.message + 16];
-        int k = snprintf(out, sizeof out, "%d %s", (int)st, st == DMBOOT_OK ? "" : err.message);
+        char out[DMBOOT_ERROR_MESSAGE_MAX + 32];
+        int k = body(arg, out, sizeof out);
+        if (k < 0 || (size_t)k >= sizeof out)
+            _exit(4);
         ssize_t wrote = write(fds[1], out, (size_t)k);
         _exit(wrote == k ? 0 : 3);
     }
     close(fds[1]);
-    char got[DMBOOT_ERROR_MESSAGE_MAX + 32];
     size_t have = 0;
     ssize_t r;
-    while (have < sizeof got - 1 && (r = read(fds[0], got + have, sizeof got - 1 - have)) > 0)
+    while (have < cap - 1 && (r = read(fds[0], got + have, cap - 1 - have)) > 0)
         have += (size_t)r;
     got[have] = '\0';
     close(fds[0]);
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+struct bytes {
+    const uint8_t *p;
+    size_t len;
+};
+
+static int decode_body(const void *arg, char *out, size_t cap)
+{
+    const struct bytes *b = arg;
+    char *x = NULL;
+    size_t n = 0;
+    dmboot_error err;
+    memset(&err, 0, sizeof err);
+    dmboot_status st = dmboot_wbxml_to_xml(b->p, b->len, &x, &n, &err);
+    return snprintf(out, cap, "%d %s", (int)st, st == DMBOOT_OK ? "" : err.message);
+}
+
+/* Decode w in a child process: the parent insists on a normal exit,
+ * DMBOOT_ERR_SYNTAX, and a message saying why. */
+static void expect_refused_in_child(const uint8_t *w, size_t len, const char *why)
+{
+    struct bytes b = {w, len};
+    char got[DMBOOT_ERROR_MESSAGE_MAX + 32];
+    int status = run_in_child(decode_body, &b, got, sizeof got);
     if (WIFSIGNALED(status))
         fail_msg("decoding killed the process with signal %d (libwbxml2 reached)",
                  WTERMSIG(status));
@@ -1093,37 +1117,22 @@ static void test_threads_first_call(void **state)
  * absolute path to a file that root or this user owns and nobody else may
  * change. Each case runs in a child that makes its first WBXML call with
  * the variable set; the parent makes none. */
+static int library_body(const void *arg, char *out, size_t cap)
+{
+    setenv("DMBOOT_WBXML_LIBRARY", (const char *)arg, 1);
+    uint8_t *w = NULL;
+    size_t n = 0;
+    dmboot_error err;
+    memset(&err, 0, sizeof err);
+    int avail = dmboot_wbxml_available();
+    dmboot_status st = dmboot_xml_to_wbxml("<SyncML/>", 9, &w, &n, &err);
+    return snprintf(out, cap, "%d %d %s", avail, (int)st, err.message);
+}
+
 static void library_refusal(const char *value, const char *why)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        setenv("DMBOOT_WBXML_LIBRARY", value, 1);
-        uint8_t *w = NULL;
-        size_t n = 0;
-        dmboot_error err;
-        memset(&err, 0, sizeof err);
-        int avail = dmboot_wbxml_available();
-        dmboot_status st = dmboot_xml_to_wbxml("<SyncML/>", 9, &w, &n, &err);
-        char out[DMBOOT_ERROR_MESSAGE_MAX + 16];
-        int k = snprintf(out, sizeof out, "%d %d %s", avail, (int)st, err.message);
-        ssize_t wrote = write(fds[1], out, (size_t)k);
-        _exit(wrote == k ? 0 : 3);
-    }
-    close(fds[1]);
     char got[DMBOOT_ERROR_MESSAGE_MAX + 32];
-    size_t have = 0;
-    ssize_t r;
-    while (have < sizeof got - 1 && (r = read(fds[0], got + have, sizeof got - 1 - have)) > 0)
-        have += (size_t)r;
-    got[have] = '\0';
-    close(fds[0]);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int status = run_in_child(library_body, value, got, sizeof got);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     char want[32];
     snprintf(want, sizeof want, "0 %d ", (int)DMBOOT_ERR_UNSUPPORTED);
