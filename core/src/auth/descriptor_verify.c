@@ -331,7 +331,6 @@ static void check_scope(run *x)
         return;
     }
     size_t type_prefix = dmb_devid_prefix_len(d->devid_type);
-    static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:", ""};
     for (size_t i = 0; i < d->pattern_count; i++) {
         const dmb_pattern *p = &d->patterns[i];
         const char *text = p->text;
@@ -339,7 +338,7 @@ static void check_scope(run *x)
         /* a typed prefix shorter than its type prefix ("*", "IM*") claims
          * every DevID of the type (as for overlap, §5.1) */
         if (p->prefix && len < type_prefix && (unsigned)d->devid_type < 4) {
-            text = TYPE_PREFIX[d->devid_type];
+            text = dmb_devid_prefix(d->devid_type);
             len = type_prefix;
         }
         bool inside = false;

@@ -12,8 +12,6 @@
 
 #include "auth/auth.h"
 
-static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:", ""};
-
 typedef struct span {
     const char *p;
     size_t n;
@@ -21,7 +19,7 @@ typedef struct span {
 
 static span effective(const dmboot_descriptor *d, const dmb_pattern *p)
 {
-    const char *tp = TYPE_PREFIX[d->devid_type];
+    const char *tp = dmb_devid_prefix(d->devid_type);
     size_t tn = strlen(tp);
     if (p->prefix && p->len < tn)
         return (span){tp, tn};
@@ -109,7 +107,7 @@ static bool read_body(dmb_devid_type t, const char *r, size_t n, bool bare, bool
 static bool covers_some(dmb_devid_type t, const dmb_pattern *q, const char *known, size_t klen,
                         bool open)
 {
-    const char *tp = TYPE_PREFIX[t];
+    const char *tp = dmb_devid_prefix(t);
     size_t tn = strlen(tp);
     if (q->prefix && q->len <= tn)
         return memcmp(tp, q->text, q->len) == 0; /* every DevID of the type */
@@ -139,7 +137,7 @@ bool dmb_spelling_overlap(dmb_devid_type t, const dmb_pattern *typed, size_t typ
 {
     if ((unsigned)t >= (unsigned)DMB_DEVID_OPAQUE)
         return false;
-    const char *tp = TYPE_PREFIX[t];
+    const char *tp = dmb_devid_prefix(t);
     size_t tn = strlen(tp);
     for (int way = 0; way < 3; way++) {
         const char *r = p->text;

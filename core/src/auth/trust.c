@@ -124,12 +124,12 @@ static const char *range_problem(const char *r)
  * "imei:352099110000003" as IMEI:352099110000003 (registry_overlap.c). */
 static bool spelled_meet(const dmb_pattern *o, const dmb_pattern *t)
 {
-    static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:"};
     static const dmb_devid_type TYPES[] = {DMB_DEVID_IMEI, DMB_DEVID_MEID, DMB_DEVID_ESN};
     for (size_t i = 0; i < 3; i++) {
-        size_t tn = strlen(TYPE_PREFIX[i]);
-        bool typed = t->len >= tn ? memcmp(t->text, TYPE_PREFIX[i], tn) == 0
-                                  : t->prefix && memcmp(t->text, TYPE_PREFIX[i], t->len) == 0;
+        const char *tp = dmb_devid_prefix(TYPES[i]);
+        size_t tn = strlen(tp);
+        bool typed = t->len >= tn ? memcmp(t->text, tp, tn) == 0
+                                  : t->prefix && memcmp(t->text, tp, t->len) == 0;
         if (typed && dmb_spelling_overlap(TYPES[i], t, 1, o))
             return true;
     }

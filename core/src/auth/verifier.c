@@ -73,6 +73,7 @@ dmboot_status dmboot_verifier_set_keyring(dmboot_verifier *v, const dmboot_keyri
     OPENSSL_cleanse(v->key, sizeof v->key); /* one key or a keyring, not both */
     v->has_key = false;
     v->key_len = 0;
+    v->kind = DMBOOT_KEY_MASTER; /* a keyring holds master keys */
     dmboot_keyring_free(v->keyring);
     v->keyring = copy;
     dmb_ok(err);

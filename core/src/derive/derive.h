@@ -27,6 +27,8 @@ dmboot_status dmb_devid_normalize(dmb_devid_type type, const char *in, size_t le
 bool dmb_imei_check_digit_ok(const char *d15);
 /* The Luhn check digit (0..9) of the 14 digits at d14. */
 int dmb_imei_check_digit(const char *d14);
+/* The type prefix of a normalized DevID ("IMEI:", "MEID:", "ESN:"; opaque ""). */
+const char *dmb_devid_prefix(dmb_devid_type t);
 /* Length of the type prefix of a normalized DevID ("IMEI:" -> 5, opaque 0). */
 size_t dmb_devid_prefix_len(dmb_devid_type t);
 /* One byte for a message: 'x' when printable, "space", else \xHH. */
@@ -161,8 +163,6 @@ dmboot_status dmb_check_key(const dmboot_descriptor *d, dmb_stream *s, dmboot_ke
  * not starting with '.'. */
 bool dmb_key_id_ok(const char *id, size_t len);
 /* The master key of a key-id, or NULL (key_len may be NULL). */
-const uint8_t *dmb_keyring_find(const dmboot_keyring *kr, const char *key_id,
-                                size_t key_id_len);
 const uint8_t *dmb_keyring_lookup(const dmboot_keyring *kr, const char *key_id,
                                   size_t key_id_len, size_t *key_len);
 /* A copy (verifiers and registries keep their own). */

@@ -666,7 +666,6 @@ static dmboot_status check_server_addr(parser *p, const dmb_entry *e)
 
 /* ---- pass 3: devid-match ---------------------------------------------------- */
 
-static const char *const TYPE_PREFIX[] = {"IMEI:", "MEID:", "ESN:", ""};
 static const size_t DEVID_DIGITS[] = {15, 14, 8, 0}; /* after the type prefix */
 
 /* Can s[0..len) (before any '*') begin a normalized DevID of type t? */
@@ -680,7 +679,7 @@ static bool is_devid_prefix(dmb_devid_type t, const char *s, size_t len)
                 return false;
         return true;
     }
-    const char *prefix = TYPE_PREFIX[t];
+    const char *prefix = dmb_devid_prefix(t);
     size_t pl = strlen(prefix);
     if (len > pl + DEVID_DIGITS[t])
         return false;
@@ -708,12 +707,12 @@ static dmboot_status add_pattern(parser *p, const dmb_entry *e, const char *s, s
                     "devid-match pattern '%.*s' is not a normalized %s DevID or a prefix of "
                     "one ending in '*' (expected %s)",
                     (int)(n > 140 ? 140 : n), s, dmb_devid_type_name(t), shape[t]);
-    size_t whole = strlen(TYPE_PREFIX[t]) + DEVID_DIGITS[t];
+    size_t whole = strlen(dmb_devid_prefix(t)) + DEVID_DIGITS[t];
     if (!prefix && t != DMB_DEVID_OPAQUE && fixed != whole)
         return FAIL(p, e->line,
                     "devid-match pattern '%.*s' is incomplete: a whole %s DevID is %s and "
                     "%zu digits; end a prefix with '*'",
-                    (int)n, s, dmb_devid_type_name(t), TYPE_PREFIX[t], DEVID_DIGITS[t]);
+                    (int)n, s, dmb_devid_type_name(t), dmb_devid_prefix(t), DEVID_DIGITS[t]);
     /* a whole IMEI, exact or before '*', must have its check digit: else
      * it is no normalized DevID, nor a prefix of one */
     if (t == DMB_DEVID_IMEI && fixed == whole && !dmb_imei_check_digit_ok(s + 5))

@@ -23,9 +23,14 @@ const char *dmb_devid_type_name(dmb_devid_type t)
     return (unsigned)t < 4 ? TYPE_NAMES[t] : "?";
 }
 
+const char *dmb_devid_prefix(dmb_devid_type t)
+{
+    return (unsigned)t < 4 ? PREFIXES[t] : "";
+}
+
 size_t dmb_devid_prefix_len(dmb_devid_type t)
 {
-    return (unsigned)t < 4 ? strlen(PREFIXES[t]) : 0;
+    return strlen(dmb_devid_prefix(t));
 }
 
 const char *dmb_show_char(unsigned char c, char buf[8])

@@ -73,7 +73,7 @@ dmboot_status dmboot_keyring_add(dmboot_keyring *kr, const char *key_id, size_t 
         return dmb_fail(err, DMBOOT_ERR_KEY, 0,
                         "the key of key-id '%.*s' has %zu bytes; a master key has %d to %d",
                         (int)key_id_len, key_id, key_len, DMBOOT_KEY_MIN, DMBOOT_KEY_MAX);
-    if (dmb_keyring_find(kr, key_id, key_id_len) != NULL)
+    if (dmb_keyring_lookup(kr, key_id, key_id_len, NULL) != NULL)
         return dmb_fail(err, DMBOOT_ERR_KEY, 0, "key-id '%.*s' is already in the keyring",
                         (int)key_id_len, key_id);
     if (kr->count == kr->cap) {
@@ -104,12 +104,6 @@ size_t dmboot_keyring_count(const dmboot_keyring *kr)
 const char *dmboot_keyring_key_id(const dmboot_keyring *kr, size_t i)
 {
     return kr != NULL && i < kr->count ? kr->keys[i].id : NULL;
-}
-
-const uint8_t *dmb_keyring_find(const dmboot_keyring *kr, const char *key_id,
-                                size_t key_id_len)
-{
-    return dmb_keyring_lookup(kr, key_id, key_id_len, NULL);
 }
 
 const uint8_t *dmb_keyring_lookup(const dmboot_keyring *kr, const char *key_id,

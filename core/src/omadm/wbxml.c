@@ -99,10 +99,11 @@ static bool library_path_ok(const char *name, char resolved[PATH_MAX])
         return false;
     }
     if (realpath(name, resolved) == NULL) {
+        char eb[128];
         snprintf(wbxml_why, sizeof wbxml_why,
                  "WBXML needs %.60s (DMBOOT_WBXML_LIBRARY), which could not be loaded: %.40s; "
                  "unset it to load %s " INSTALL_HINT,
-                 name, strerror(errno), DMBOOT_WBXML_LIBRARY);
+                 name, dmb_strerrno(errno, eb), DMBOOT_WBXML_LIBRARY);
         return false;
     }
     struct stat st;
