@@ -67,11 +67,6 @@ class Store:
     def set_next_nonce(self, devid: str, nonce: bytes) -> None:
         raise NotImplementedError
 
-    def take_next_nonce(self, devid: str, nonce: bytes) -> bool:
-        """Delete the device's NextNonce if it is ``nonce``; True when this
-        call deleted it."""
-        raise NotImplementedError
-
     def server_nonce(self, devid: str) -> Optional[bytes]:
         raise NotImplementedError
 
@@ -82,10 +77,6 @@ class Store:
         raise NotImplementedError
 
     def get_session(self, token: str) -> Optional[Session]:
-        raise NotImplementedError
-
-    def take_chal(self, token: str, nonce: bytes) -> bool:
-        """Delete the session's Chal nonce if it is ``nonce``."""
         raise NotImplementedError
 
     def delete_session(self, token: str) -> None:
@@ -115,17 +106,10 @@ class Store:
         the derived client nonce; "next", the device's NextNonce ``nonce``;
         "chal", the Chal ``nonce`` of session ``token``); only if this call
         used it, store the device's new NextNonce and the session, and
-        return True."""
-        if used == "first":
-            ok = self.claim_first(devid)
-        elif used == "chal":
-            ok = token is not None and nonce is not None and self.take_chal(token, nonce)
-        else:
-            ok = nonce is not None and self.take_next_nonce(devid, nonce)
-        if ok:
-            self.set_next_nonce(devid, next_nonce)
-            self.put_session(session, ttl)
-        return ok
+        return True. Any accepted package also ends the device's first
+        contact for good, and a first contact needs a device with no
+        NextNonce: both in the same atomic step."""
+        raise NotImplementedError
 
     def close(self) -> None:
         pass
@@ -173,7 +157,7 @@ CREATE TEMP TRIGGER IF NOT EXISTS dmboot_accept_first INSTEAD OF INSERT ON dmboo
 WHEN NEW.used = 'first' BEGIN
     INSERT INTO device (devid, first_used, next_nonce) VALUES (NEW.devid, 1, NEW.next_nonce)
         ON CONFLICT(devid) DO UPDATE SET first_used = 1, next_nonce = excluded.next_nonce
-        WHERE first_used = 0;
+        WHERE first_used = 0 AND next_nonce IS NULL;
     INSERT OR REPLACE INTO session SELECT NEW.s_token, NEW.s_devid, NEW.session_id, NEW.state,
         NEW.chal, NEW.chals, NEW.msg_id, NEW.descriptor_id, NEW.expires
         WHERE EXISTS (SELECT 1 FROM device WHERE devid = NEW.devid
@@ -181,7 +165,7 @@ WHEN NEW.used = 'first' BEGIN
 END;
 CREATE TEMP TRIGGER IF NOT EXISTS dmboot_accept_next INSTEAD OF INSERT ON dmboot_accept
 WHEN NEW.used = 'next' AND NEW.nonce IS NOT NULL BEGIN
-    UPDATE device SET next_nonce = NEW.next_nonce
+    UPDATE device SET first_used = 1, next_nonce = NEW.next_nonce
         WHERE devid = NEW.devid AND next_nonce = NEW.nonce;
     INSERT OR REPLACE INTO session SELECT NEW.s_token, NEW.s_devid, NEW.session_id, NEW.state,
         NEW.chal, NEW.chals, NEW.msg_id, NEW.descriptor_id, NEW.expires
@@ -190,10 +174,10 @@ WHEN NEW.used = 'next' AND NEW.nonce IS NOT NULL BEGIN
 END;
 CREATE TEMP TRIGGER IF NOT EXISTS dmboot_accept_chal INSTEAD OF INSERT ON dmboot_accept
 WHEN NEW.used = 'chal' AND NEW.nonce IS NOT NULL AND NEW.token = NEW.s_token BEGIN
-    INSERT INTO device (devid, next_nonce) SELECT NEW.devid, NEW.next_nonce
+    INSERT INTO device (devid, first_used, next_nonce) SELECT NEW.devid, 1, NEW.next_nonce
         WHERE EXISTS (SELECT 1 FROM session WHERE token = NEW.token AND chal = NEW.nonce
                       AND expires >= NEW.now)
-        ON CONFLICT(devid) DO UPDATE SET next_nonce = excluded.next_nonce;
+        ON CONFLICT(devid) DO UPDATE SET first_used = 1, next_nonce = excluded.next_nonce;
     INSERT OR REPLACE INTO session SELECT NEW.s_token, NEW.s_devid, NEW.session_id, NEW.state,
         NEW.chal, NEW.chals, NEW.msg_id, NEW.descriptor_id, NEW.expires
         WHERE EXISTS (SELECT 1 FROM device WHERE devid = NEW.devid
@@ -266,11 +250,6 @@ class SQLiteStore(Store):
                    "ON CONFLICT(devid) DO UPDATE SET next_nonce = excluded.next_nonce",
                    (devid, nonce))
 
-    def take_next_nonce(self, devid: str, nonce: bytes) -> bool:
-        cur = self._exec("UPDATE device SET next_nonce = NULL WHERE devid = ? AND next_nonce = ?",
-                         (devid, nonce))
-        return cur.rowcount == 1
-
     def server_nonce(self, devid: str) -> Optional[bytes]:
         return self._device(devid, "server_nonce")
 
@@ -293,11 +272,6 @@ class SQLiteStore(Store):
                          "descriptor_id FROM session WHERE token = ? AND expires >= ?",
                          (token, time.time())).fetchone()
         return None if row is None else Session(*row)
-
-    def take_chal(self, token: str, nonce: bytes) -> bool:
-        cur = self._exec("UPDATE session SET chal = NULL WHERE token = ? AND chal = ? "
-                         "AND expires >= ?", (token, nonce, time.time()))
-        return cur.rowcount == 1
 
     def delete_session(self, token: str) -> None:
         self._exec("DELETE FROM session WHERE token = ?", (token,))
@@ -348,23 +322,19 @@ class SQLiteStore(Store):
 # ---------------------------------------------------------------------------
 # Redis: several hosts
 
-# compare-and-delete: the value goes only if it is still the one given
-_TAKE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 # a package accepted: its nonce used (once), the new NextNonce and the
 # session stored, all in one atomic step
 _ACCEPT = """
 local ok = false
 if ARGV[1] == 'first' then
-  ok = redis.call('SET', KEYS[1], '1', 'NX')
+  ok = redis.call('EXISTS', KEYS[2]) == 0 and redis.call('SET', KEYS[1], '1', 'NX')
 elseif ARGV[1] == 'next' then
   ok = redis.call('GET', KEYS[2]) == ARGV[2]
 else
   ok = redis.call('HGET', KEYS[3], 'chal') == ARGV[2]
 end
 if not ok then return 0 end
+redis.call('SET', KEYS[1], '1')
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[3], unpack(ARGV, 5))
@@ -382,10 +352,6 @@ return 1
 """
 _DROP_CHAL = """
 if redis.call('HGET', KEYS[1], 'state') == 'chal' then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-_TAKE_FIELD = """
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
 """
 
@@ -408,8 +374,6 @@ class RedisStore(Store):
         self._pid = os.getpid()
         self._r = redis.Redis.from_url(url)
         self._r.ping()
-        self._take = self._r.register_script(_TAKE)
-        self._take_field = self._r.register_script(_TAKE_FIELD)
         self._accept = self._r.register_script(_ACCEPT)
         self._rechal = self._r.register_script(_RECHAL)
         self._drop_chal = self._r.register_script(_DROP_CHAL)
@@ -418,8 +382,6 @@ class RedisStore(Store):
         if self._pid != os.getpid():  # forked: a pool of its own
             self._pid = os.getpid()
             self._r = self._redis.Redis.from_url(self.url)
-            self._take = self._r.register_script(_TAKE)
-            self._take_field = self._r.register_script(_TAKE_FIELD)
             self._accept = self._r.register_script(_ACCEPT)
             self._rechal = self._r.register_script(_RECHAL)
             self._drop_chal = self._r.register_script(_DROP_CHAL)
@@ -444,10 +406,6 @@ class RedisStore(Store):
 
     def set_next_nonce(self, devid: str, nonce: bytes) -> None:
         self._c().set(self._k("next", devid), nonce)
-
-    def take_next_nonce(self, devid: str, nonce: bytes) -> bool:
-        self._c()
-        return self._take(keys=[self._k("next", devid)], args=[nonce]) == 1
 
     def server_nonce(self, devid: str) -> Optional[bytes]:
         return self._c().get(self._k("server", devid))
@@ -476,10 +434,6 @@ class RedisStore(Store):
         return Session(token, t(b"devid"), t(b"session_id"), t(b"state"), h.get(b"chal"),
                        int(h.get(b"chals", b"0")), int(h.get(b"msg_id", b"0")),
                        t(b"descriptor_id"))
-
-    def take_chal(self, token: str, nonce: bytes) -> bool:
-        self._c()
-        return self._take_field(keys=[self._k("session", token)], args=["chal", nonce]) == 1
 
     def delete_session(self, token: str) -> None:
         self._c().delete(self._k("session", token))

@@ -610,7 +610,7 @@ def test_store_accept_uses_a_nonce_once_in_one_step(store_factory, used):
     w = won.index(True)
     first, nxt, _ = setup.device(devid)
     assert nxt == f"next-{w:011d}".encode()
-    assert first == (used == "first")
+    assert first  # any accepted package ends the first contact
     for i in range(n):
         got = setup.get_session(tok if used == "chal" else f"{tok}-{i}")
         if used == "chal" or i == w:
@@ -624,3 +624,30 @@ def test_store_accept_uses_a_nonce_once_in_one_step(store_factory, used):
     assert setup.device(devid)[1] == f"next-{w:011d}".encode()
     for st in stores + [setup]:
         st.close()
+
+
+@pytest.mark.parametrize("used", ["next", "chal"])
+def test_an_accepted_session_ends_the_first_contact(store_factory, used):
+    """The derived client nonce is good once per device, ever: a device
+    whose first accepted package used a Chal's nonce (it sent none before,
+    got 407) or a NextNonce must not get a first contact afterwards: not a
+    package that read the device as new just before (a race), not a
+    replay. Before, only a first contact marked it, and a first contact did
+    not look at the NextNonce, so it could overwrite the one just issued."""
+    from dmboot.server import Session
+
+    devid, tok = "IMEI:352099120000019", "tok-" + used
+    st = store_factory()
+    if used == "next":
+        st.set_next_nonce(devid, b"old-next-nonce-0")
+        nonce = b"old-next-nonce-0"
+    else:
+        st.put_session(Session(tok, devid, "7", "chal", b"chal-nonce-00000", 1, 1, "d"), 300)
+        nonce = b"chal-nonce-00000"
+    assert st.accept(devid, used, nonce, tok if used == "chal" else None, b"issued-0000000",
+                     Session(tok, devid, "7", "auth", None, 1, 2, "d"), 300)
+    assert st.device(devid)[0]  # first contact over
+    assert not st.accept(devid, "first", None, None, b"replayed-00000",
+                         Session("tok-first", devid, "1", "auth", None, 0, 1, "d"), 300)
+    assert st.device(devid)[1] == b"issued-0000000" and st.get_session("tok-first") is None
+    st.close()
