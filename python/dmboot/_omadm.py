@@ -11,7 +11,7 @@ from ._keys import BytesLike, _key_args
 
 
 __all__ = ["auth_basic", "auth_md5", "auth_hmac", "verify_basic", "verify_md5",
-           "verify_hmac", "generate_nonce", "hmac_header", "parse_hmac_header",
+           "verify_hmac", "generate_nonce", "base64_decode", "hmac_header", "parse_hmac_header",
            "devid_filename", "document_media_type", "SyncMLMessage", "CheckResult"]
 
 Text = Union[str, bytes]
@@ -80,6 +80,13 @@ def generate_nonce(length: int = 16) -> bytes:
     if not isinstance(length, int) or isinstance(length, bool):
         raise TypeError("nonce length must be int")
     return native.dmboot_nonce_generate(length)
+
+
+def base64_decode(text: Text) -> bytes:
+    """Canonical, padded base64 (a NextNonce, a Cred's Data) to bytes, as
+    the C core reads it; :class:`ParseError` for anything else."""
+    _check_text("base64", text)
+    return native.dmboot_base64_decode(text)
 
 
 def hmac_header(name: Text, mac: Text) -> str:

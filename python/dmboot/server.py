@@ -41,7 +41,6 @@ Packages: ``application/vnd.syncml.dm+xml``, ``+wbxml`` and the older
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 import os
 import secrets
@@ -52,6 +51,7 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 import dmboot
+from dmboot import native
 
 from ._store import RedisStore, Session, SQLiteStore, Store, open_store
 
@@ -476,9 +476,13 @@ class DMServer:
             nn = _text(ch, "Meta", "NextNonce") if ch is not None else ""
             if nn:
                 try:
-                    nonce = base64.b64decode(nn, validate=True)
-                except (binascii.Error, ValueError):
+                    nonce = dmboot.base64_decode(nn)  # canonical, as the core reads it
+                except dmboot.ParseError:
                     chal = "a Chal whose NextNonce is not base64 (ignored)"
+                    continue
+                if not 0 < len(nonce) <= native.DMBOOT_NONCE_MAX:
+                    chal = (f"a Chal whose NextNonce has {len(nonce)} bytes, not 1 to "
+                            f"{native.DMBOOT_NONCE_MAX} (ignored)")
                     continue
                 self.store.set_server_nonce(session.devid, nonce)
                 chal = "a Chal: the server's next credential uses its nonce"

@@ -87,6 +87,7 @@ class Device:
     srv_nonce: bytes  # the nonce the server's credential must use
     ctype: str = "application/vnd.syncml.dm+xml"
     challenge_server: bool = False
+    server_chal_text: Optional[str] = None  # a NextNonce sent as is (bad input)
     send_devid: Optional[str] = None  # another spelling in Source/LocURI
     session_counter: int = field(default_factory=lambda: int.from_bytes(os.urandom(2), "big"))
 
@@ -282,7 +283,8 @@ class Client:
                 chal = ("<Chal><Meta><Type xmlns='syncml:metinf'>"
                         + ("syncml:auth-MAC" if d.auth == "HMAC" else "syncml:auth-md5")
                         + "</Type><Format xmlns='syncml:metinf'>b64</Format>"
-                        f"<NextNonce xmlns='syncml:metinf'>{b64(new)}</NextNonce></Meta></Chal>")
+                        "<NextNonce xmlns='syncml:metinf'>"
+                        f"{d.server_chal_text or b64(new)}</NextNonce></Meta></Chal>")
             parts.append(f"<Status><CmdID>1</CmdID><MsgRef>{srv_msg}</MsgRef><CmdRef>0</CmdRef>"
                          f"<Cmd>SyncHdr</Cmd>{chal}"
                          f"<Data>{'212' if out.server_ok else '401'}</Data></Status>")

@@ -172,6 +172,23 @@ def test_server_cred_follows_the_device_chal(op, store_factory):
         assert s2.path == ["212"] and s2.server_ok  # made with the device's nonce
 
 
+def test_device_chal_nonce_read_as_the_core_reads_it(op, store_factory):
+    """The nonce a device gives the server is decoded by the core's
+    canonical base64 and bounded (1 to DMBOOT_NONCE_MAX bytes): before,
+    Python's b64decode took "AB==" (non-canonical) and any length up to the
+    body limit, stored for ever and hashed into every later credential."""
+    for bad in ("AB==", base64.b64encode(b"x" * 300).decode()):
+        store = store_factory()
+        app = app_for(op, store)
+        dev = new_device(op, "DIGEST", challenge_server=True)
+        dev.server_chal_text = bad
+        assert Client(dev, app).session().path == ["212"]
+        assert store.device(dev.devid)[2] is None, bad  # ignored, not stored
+        dev.server_chal_text = None  # a good one is taken
+        assert Client(dev, app).session().path == ["212"]
+        assert store.device(dev.devid)[2] == dev.srv_nonce
+
+
 def test_two_chals_then_no_chal(op, store_factory):
     """With a wrong secret: 401 with Chal twice, then 401 without (before:
     unbounded Chals)."""
