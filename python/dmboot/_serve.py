@@ -254,8 +254,9 @@ def parser() -> argparse.ArgumentParser:
     sub.choices["import"].add_argument("descriptors", nargs="+", help="descriptor files")
     s = sub.choices["serve"]
     s.add_argument("--store", default="sqlite:dmboot-server.db",
-                   help="nonce state: sqlite:PATH (default sqlite:dmboot-server.db) or "
-                        "redis://HOST:PORT/DB")
+                   help="nonce state: sqlite:PATH (default sqlite:dmboot-server.db), "
+                        "redis://HOST:PORT/DB, or env:NAME (the spec in environment "
+                        "variable NAME: keeps a Redis password off the command line)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     s.add_argument("--port", type=int, default=0, help="port (0: any free one)")
     s.add_argument("--workers", type=int, default=2, help="worker processes (2)")
@@ -288,6 +289,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.workers < 1 or args.threads < 1:
             raise SystemExit("--workers and --threads must be at least 1")
         return cmd_serve(args)
-    except dmboot.Error as e:
+    except (dmboot.Error, ValueError) as e:  # ValueError: a bad --store
         print(f"dmboot-server: {e}", file=sys.stderr)
         return 1

@@ -484,7 +484,16 @@ def _without_password(url: str) -> str:
 
 
 def open_store(spec: str) -> Store:
-    """``sqlite:PATH`` (or a bare path), ``redis://HOST:PORT/DB``."""
+    """``sqlite:PATH`` (or a bare path), ``redis://HOST:PORT/DB``, or
+    ``env:NAME``: the spec in environment variable NAME, so that a Redis
+    password stays off the command line (``ps`` shows it to every user)."""
+    if spec.startswith("env:"):
+        name = spec[len("env:"):]
+        value = os.environ.get(name)
+        if not value or value.startswith("env:"):
+            raise ValueError(f"--store env:{name}: the environment variable {name} "
+                             "is unset or empty (or names another env: spec)")
+        spec = value
     if spec.startswith(("redis://", "rediss://", "unix://")):
         return RedisStore(spec)
     if spec.startswith("sqlite:"):

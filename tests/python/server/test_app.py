@@ -668,3 +668,18 @@ def test_an_accepted_session_ends_the_first_contact(store_factory, used):
                          Session("tok-first", devid, "1", "auth", None, 0, 1, "d"), 300)
     assert st.device(devid)[1] == b"issued-0000000" and st.get_session("tok-first") is None
     st.close()
+
+
+def test_store_spec_from_the_environment(tmp_path, monkeypatch):
+    """--store env:NAME keeps a Redis password off the command line (ps);
+    an unset variable is a clear error, not a SQLite file named 'env:X'."""
+    from dmboot.server import open_store
+
+    monkeypatch.setenv("DMBOOT_TEST_STORE", f"sqlite:{tmp_path / 'e.db'}")
+    s = open_store("env:DMBOOT_TEST_STORE")
+    assert isinstance(s, SQLiteStore) and s.path == str(tmp_path / "e.db")
+    s.close()
+    monkeypatch.delenv("DMBOOT_TEST_STORE")
+    with pytest.raises(ValueError, match="DMBOOT_TEST_STORE is unset"):
+        open_store("env:DMBOOT_TEST_STORE")
+    assert not (tmp_path / "env:DMBOOT_TEST_STORE").exists()
