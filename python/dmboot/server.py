@@ -342,16 +342,17 @@ class DMServer:
         # The nonce this package must use, and where it comes from.
         nonce: Optional[bytes] = None
         server_nonce: Optional[bytes] = None
-        source = "first contact"
+        source, kind = "first contact", "first"  # kind: which nonce Store.accept uses
         if d is not None:
             first_used, next_nonce, server_nonce = self.store.device(devid)
             if session is not None and session.chal is not None:
-                nonce, source = session.chal, "the Chal of this session"
+                nonce, source, kind = session.chal, "the Chal of this session", "chal"
             elif next_nonce is not None:
-                nonce, source = next_nonce, "the NextNonce of its last session"
+                nonce, source, kind = next_nonce, "the NextNonce of its last session", "next"
             elif first_used:
                 # nothing this device may use: any credential fails
-                nonce, source = dmboot.generate_nonce(16), "no valid nonce (first used)"
+                nonce, source, kind = (dmboot.generate_nonce(16), "no valid nonce (first used)",
+                                       "next")
         # (key None: the registry's keyring picks the key by key-id)
         if hmac is not None:  # the MAC covers the body as it travelled
             result = self.registry.check_hmac(  # type: ignore[attr-defined]
@@ -362,8 +363,6 @@ class DMServer:
         reason, message = result.reason, result.message
         if result.authenticated:
             devid = result.devid  # the normalized DevID, the state's key
-            kind = ("first" if source == "first contact" else
-                    "chal" if session is not None and nonce == session.chal else "next")
             next_nonce = dmboot.generate_nonce(self.nonce_len)
             msg_id = (session.msg_id if session is not None else 0) + 1
             token = session.token if session is not None else secrets.token_urlsafe(18)
